@@ -1,0 +1,49 @@
+/**
+ * `spindle/core`: the scheduler core on its own, for embedders and benchmarkers.
+ *
+ * @example
+ * ```ts
+ * import { createCore } from "spindle/core";
+ * for (const kind of ["wasm", "ts"] as const) {
+ *   const core = createCore(kind);
+ *   const a = core.spawn(), b = core.spawn();
+ *   core.sleepUntil(a, 20);
+ *   core.sleepUntil(b, 10);
+ *   core.advance(25);                               // 2
+ *   console.log(core.nextReady() === b, core.nextReady() === a); // true true
+ * }
+ * ```
+ */
+import { TsCore } from "./ts/index.js";
+import { WasmCore } from "./wasm.js";
+import type { Core, CoreKind } from "./types.js";
+
+export type { Core, CoreKind } from "./types.js";
+export type { CoreExports, CoreModule } from "./wasm.js";
+export { WasmCore, coreModule, WASM_URL } from "./wasm.js";
+export { TsCore } from "./ts/index.js";
+export {
+  ABI_VERSION,
+  BATCH_CAPACITY,
+  ERR_CAPACITY,
+  ERR_DEADLINE,
+  ERR_STALE,
+  GEN_MASK,
+  MAX_DEADLINE,
+  MAX_SLOTS,
+  NONE,
+  SLOT_BITS,
+  SLOT_MASK,
+  TASK_LIVE,
+  TASK_QUEUED,
+} from "./ts/constants.js";
+
+/**
+ * Creates a scheduler core: `"wasm"` (the default, AssemblyScript compiled to
+ * WebAssembly) or `"ts"` (its pure-TypeScript twin). Synchronous in Node.
+ */
+export function createCore(kind: CoreKind = "wasm"): Core {
+  if (kind === "wasm") return new WasmCore();
+  if (kind === "ts") return new TsCore();
+  throw new TypeError(`spindle: createCore() takes "wasm" or "ts", not ${String(kind)}`);
+}
