@@ -1,0 +1,83 @@
+// The three kinds of error stay apart (STYLE.md §7):
+//  - user errors: typed classes below (InvalidStateError, TimeoutError, DeadlockError, …);
+//  - cancellation: CancelledError, its own family, thrown at a suspension point;
+//  - internal faults: InternalError, "this is a bug in spindle".
+
+/**
+ * Thrown into a coroutine at its suspension point when its task is cancelled.
+ * Catch it only to clean up, then rethrow — swallowing it un-cancels the task.
+ *
+ * @example
+ * ```ts
+ * function* worker() {
+ *   try { yield* sleep(1000); }
+ *   catch (e) { if (e instanceof CancelledError) console.log("cancelled"); throw e; }
+ * }
+ * ```
+ */
+export class CancelledError extends Error {
+  override name = "CancelledError";
+  constructor(message?: string) {
+    super(message ?? "the task was cancelled");
+  }
+}
+
+/**
+ * A deadline passed: raised by `waitFor` and by a `timeout` scope.
+ *
+ * @example
+ * ```ts
+ * try { yield* waitFor(sleep(50), 10); } catch (e) { e instanceof TimeoutError; } // true
+ * ```
+ */
+export class TimeoutError extends Error {
+  override name = "TimeoutError";
+}
+
+/** An operation was asked of an object in the wrong state (a pending task's `result()`…). */
+export class InvalidStateError extends Error {
+  override name = "InvalidStateError";
+}
+
+/**
+ * Every task is blocked and nothing — no timer, no I/O, no pending Promise — can wake one:
+ * the program would hang forever (gevent's "this operation would block forever").
+ */
+export class DeadlockError extends Error {
+  override name = "DeadlockError";
+}
+
+/**
+ * Several tasks of a `TaskGroup` failed; `errors` holds each failure.
+ *
+ * @example
+ * ```ts
+ * try { yield* taskGroup(function* (tg) { tg.createTask(fails()); }); }
+ * catch (e) { if (e instanceof ExceptionGroup) console.log(e.errors); }
+ * ```
+ */
+export class ExceptionGroup extends AggregateError {
+  override name = "ExceptionGroup";
+}
+
+/** A spindle invariant broke: this is a bug in spindle; please report it. */
+export class InternalError extends Error {
+  override name = "InternalError";
+  constructor(message: string) {
+    super(`spindle internal error (this is a bug in spindle, please report it): ${message}`);
+  }
+}
+
+/** A short, readable description of any value, for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  const t = typeof value;
+  if (t === "string") return JSON.stringify(value).slice(0, 60);
+  if (t === "number" || t === "boolean" || t === "bigint") return `${String(value)} (a ${t})`;
+  if (t === "symbol") return String(value);
+  if (t === "undefined") return "undefined";
+  if (t === "function") return `a function ${(value as { name?: string }).name || "(anonymous)"}`;
+  const ctor = (value as object).constructor;
+  if (typeof (value as { then?: unknown }).then === "function") return "a Promise (thenable)";
+  return ctor && ctor.name ? `an object of class ${ctor.name}` : "an object";
+}

@@ -1,0 +1,106 @@
+// Module-level access to loops and tasks, as asyncio's module functions.
+
+import { asyncContext, running } from "./kernel/context.js";
+import { EventLoop, type CoroutineLike, type LoopOptions } from "./kernel/loop.js";
+import type { Task, TaskOptions } from "./kernel/task.js";
+
+let current: EventLoop | null = null;
+
+/**
+ * The loop running right now (inside a task, a callback, or an async function started as
+ * a task), or null.
+ */
+export function getRunningLoop(): EventLoop | null {
+  return running.loop ?? asyncContext.getStore()?.loop ?? null;
+}
+
+/**
+ * The running loop; outside one, the current loop (set by setEventLoop or run), created
+ * on first use.
+ *
+ * @example
+ * ```ts
+ * const loop = getEventLoop();
+ * await loop.runUntilComplete(sleep(10));
+ * ```
+ */
+export function getEventLoop(): EventLoop {
+  const r = getRunningLoop();
+  if (r !== null) return r;
+  if (current === null || current.isClosed()) current = new EventLoop();
+  return current;
+}
+
+/** Makes `loop` the current loop that getEventLoop() returns outside a running one. */
+export function setEventLoop(loop: EventLoop | null): void {
+  if (loop !== null && !(loop instanceof EventLoop))
+    throw new TypeError("spindle: setEventLoop takes an EventLoop or null");
+  current = loop;
+}
+
+/**
+ * A new event loop.
+ *
+ * @example
+ * ```ts
+ * const loop = newEventLoop({ core: "ts", clock: "virtual" });
+ * ```
+ */
+export function newEventLoop(options?: LoopOptions): EventLoop {
+  return new EventLoop(options);
+}
+
+/** The running loop, or a clear error naming `what` needed it. */
+export function requireLoop(what: string): EventLoop {
+  const loop = getRunningLoop();
+  if (loop === null)
+    throw new Error(
+      `spindle: ${what} needs a running event loop: call it from a coroutine ` +
+        "(inside run() or loop.runUntilComplete()), or use loop.createTask()",
+    );
+  return loop;
+}
+
+/** The running task, or a clear error naming `what` needed it. */
+export function requireTask(what: string): Task<unknown> {
+  const t = currentTask();
+  if (t === null) throw new Error(`spindle: ${what} must be used inside a task`);
+  return t;
+}
+
+/**
+ * Schedules a coroutine on the running loop (asyncio.create_task).
+ *
+ * @example
+ * ```ts
+ * yield* run(function* () {
+ *   const t = createTask(worker("a", 3), { name: "a" });
+ *   return yield* t;
+ * });
+ * ```
+ */
+export function createTask<T>(coro: CoroutineLike<T>, options?: TaskOptions): Task<T> {
+  return requireLoop("createTask").createTask(coro, options);
+}
+
+/** The task whose code is running, or null (asyncio.current_task). */
+export function currentTask(): Task<unknown> | null {
+  const loop = running.loop;
+  if (loop !== null && loop._current !== null) return loop._current;
+  return asyncContext.getStore()?.task ?? null;
+}
+
+/** Unfinished tasks of the running (or given) loop (asyncio.all_tasks). */
+export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
+  return (loop ?? requireLoop("allTasks")).allTasks();
+}
+
+/** A Task as is; anything else createTask accepts, scheduled as a new task. */
+export function ensureTask<T>(op: Task<T> | CoroutineLike<T>, loop?: EventLoop): Task<T> {
+  if (isTask(op)) return op;
+  return (loop ?? requireLoop("ensureTask")).createTask(op);
+}
+
+function isTask<T>(x: unknown): x is Task<T> {
+  return typeof x === "object" && x !== null && (x as { loop?: unknown }).loop instanceof EventLoop;
+}

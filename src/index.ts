@@ -1,0 +1,82 @@
+/**
+ * spindle: a coroutine runtime for TypeScript on Node.js — Python's asyncio on generators,
+ * on a scheduler core compiled from AssemblyScript to WebAssembly.
+ *
+ * A coroutine is a generator function: `yield*` is `await`, a bare `yield` gives the turn.
+ *
+ * @example
+ * ```ts
+ * import { run, sleep, gather } from "spindle";
+ *
+ * function* worker(name: string, n: number) {
+ *   for (let i = 0; i < n; i++) {
+ *     console.log(`${name}.x ${i}`);
+ *     yield; // let the other task run
+ *   }
+ *   yield* sleep(10);
+ *   return name.length;
+ * }
+ *
+ * const total = await run(function* () {
+ *   const [a, b] = yield* gather(worker("a", 3), worker("b", 3));
+ *   return a + b;
+ * });
+ * ```
+ *
+ * @module
+ */
+
+export {
+  CancelledError,
+  DeadlockError,
+  ExceptionGroup,
+  InternalError,
+  InvalidStateError,
+  TimeoutError,
+} from "./errors.js";
+export {
+  suspend,
+  turn,
+  type Coroutine,
+  type Instruction,
+  type Operation,
+  type SuspendOptions,
+  type Undo,
+  type Waker,
+} from "./operation.js";
+export {
+  EventLoop,
+  DRIVE_SLICE_MS,
+  type CoroutineLike,
+  type ExceptionContext,
+  type ExceptionHandler,
+  type LoopOptions,
+} from "./kernel/loop.js";
+export { Task, type TaskOptions } from "./kernel/task.js";
+export { Handle, TimerHandle } from "./kernel/handle.js";
+export {
+  allTasks,
+  createTask,
+  currentTask,
+  ensureTask,
+  getEventLoop,
+  getRunningLoop,
+  newEventLoop,
+  setEventLoop,
+} from "./event-loop.js";
+export { run } from "./run.js";
+export { sleep } from "./sleep.js";
+export { fromPromise } from "./from-promise.js";
+export { gather, type GatherOptions } from "./gather.js";
+export {
+  wait,
+  ALL_COMPLETED,
+  FIRST_COMPLETED,
+  FIRST_EXCEPTION,
+  type ReturnWhen,
+  type WaitOptions,
+} from "./wait.js";
+export { timeout, timeoutAt, waitFor } from "./timeout.js";
+export { shield } from "./shield.js";
+export { asCompleted } from "./as-completed.js";
+export { TaskGroup, taskGroup } from "./task-group.js";

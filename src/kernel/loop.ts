@@ -1,0 +1,685 @@
+// The event loop: drives coroutines on a scheduler core, as a guest in Node's event loop.
+//
+// HOW. A drive runs ticks back to back. A tick has three phases:
+//   1. timers — if the earliest deadline is due, core.advance(now) moves every due task
+//      into the ready queue inside the core (one crossing, however many timers fire);
+//   2. run    — take exactly the entries that were queued when the tick began (asyncio's
+//      fairness: work readied during the tick waits for the next one), drain()ing them in
+//      batches of up to BATCH_CAPACITY ids, and run each task step or callback;
+//   3. wakes  — ids readied during the tick (bare yields, wakers, callSoon) were collected
+//      in `pending`; one readyBatch() hands them to the core, in order.
+// So the boundary is crossed a few times per tick, never once per task.
+//
+// WHY a guest. Node owns the process. A drive runs for at most DRIVE_SLICE_MS before it
+// gives Node a turn (setImmediate); when nothing is ready it arms at most one Node timer for
+// the core's next deadline; a wake from outside (a Promise, a socket) starts a drive in a
+// microtask. Nothing here loops on microtasks: a drive that still has work when its slice
+// ends continues in a macrotask.
+//
+// WHY the virtual clock. With clock "virtual", an idle loop jumps time to the next deadline
+// instead of waiting for it (trio's autojump), so tests run hours of sleeps in milliseconds.
+//
+// Deadlock. With nothing ready, no timer armed and no external wait (Promise, I/O) pending,
+// no task can ever be woken: on a virtual clock the loop says so at once, by throwing
+// DeadlockError into the task runUntilComplete waits for; on the real clock it says so when
+// Node itself has nothing left that could wake a task (process 'beforeExit'), the moment
+// the program would otherwise exit silently with the await unsettled.
+
+import { createCore, type Core, type CoreKind } from "../core/index.js";
+import { BATCH_CAPACITY, SLOT_MASK } from "../core/ts/constants.js";
+import { RealClock, VirtualClock, type Clock } from "../clock.js";
+import { DeadlockError, InternalError, describe } from "../errors.js";
+import {
+  isCoroutine,
+  isOperation,
+  isThenable,
+  suspend,
+  type Coroutine,
+  type Instruction,
+} from "../operation.js";
+import { asyncContext, running } from "./context.js";
+import { Handle, TimerHandle } from "./handle.js";
+import { DONE, PARKED, Task, type TaskOptions } from "./task.js";
+
+/**
+ * Longest a drive runs before giving Node a turn, in ms. Picked so I/O waits at most a few
+ * ms behind CPU-bound tasks while the hand-off (one setImmediate, ~1 µs) costs < 0.1%.
+ */
+export const DRIVE_SLICE_MS = 4;
+/** Ticks between two looks at the wall clock for the slice: reading it costs ~30 ns. */
+const SLICE_CHECK_EVERY = 16;
+/** Node timers take integer ms delays; below this many ms a deadline counts as due. */
+const TIMER_SLOP_MS = 0;
+
+/** What callExceptionHandler receives (asyncio's context dict). */
+export interface ExceptionContext {
+  message: string;
+  exception?: unknown;
+  task?: Task<unknown>;
+  handle?: Handle;
+  loop?: EventLoop;
+}
+export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => void;
+
+/** Options of newEventLoop / run. */
+export interface LoopOptions {
+  /** The scheduler core: "wasm" (default) or its TypeScript twin "ts". */
+  core?: CoreKind;
+  /** "real" (default): performance.now(). "virtual": time jumps when the loop is idle. */
+  clock?: "real" | "virtual";
+}
+
+/** Anything createTask/run accept: a generator function or object, an operation, an async
+ * function or a Promise. */
+export type CoroutineLike<T> =
+  | Coroutine<T>
+  | { [Symbol.iterator](): Coroutine<T> }
+  | PromiseLike<T>
+  | (() => Coroutine<T> | PromiseLike<T> | T);
+
+let taskCounter = 0;
+const loopsAwaiting = new Set<EventLoop>();
+let beforeExitHooked = false;
+
+/**
+ * An event loop (asyncio's loop), on a WebAssembly scheduler core (or its TS twin).
+ *
+ * @example
+ * ```ts
+ * const loop = newEventLoop({ clock: "virtual" });
+ * loop.callLater(1000, () => console.log("a second later (virtually)"));
+ * await loop.runUntilComplete(sleep(2000));
+ * loop.close();
+ * ```
+ */
+export class EventLoop {
+  /** The scheduler core. Read-only from outside: the loop keeps counters in step with it. */
+  readonly core: Core;
+  private readonly clock: Clock;
+  /** Runnable per core slot: the Task or Handle that owns the id in that slot. */
+  private readonly slots: Array<Task<unknown> | Handle | undefined> = [];
+  /** Ids readied during this tick, handed to the core in phase 3. */
+  private readonly pending = new Int32Array(BATCH_CAPACITY);
+  private pendingLen = 0;
+  /** A JS copy of the OUT buffer: running tasks may grow wasm memory and detach views. */
+  private readonly batch = new Int32Array(BATCH_CAPACITY);
+  /** Entries in the core's ready queue (kept in step: no crossing to ask). */
+  private queued = 0;
+  /** Lower bound of the core's earliest deadline; Infinity when no timer is armed. */
+  private earliest = Infinity;
+  private inDrive = false;
+  private driveScheduled = false;
+  private nodeTimer: ReturnType<typeof setTimeout> | null = null;
+  private nodeTimerAt = Infinity;
+  private keepAlive: ReturnType<typeof setInterval> | null = null;
+  private ticks = 0;
+  private running = false;
+  private stopping = false;
+  private closed = false;
+  private forever = false;
+  private target: Task<unknown> | null = null;
+  private onStopped: (() => void) | null = null;
+  private handler: ExceptionHandler | null = null;
+  private readonly failedUnretrieved = new Set<Task<unknown>>();
+  /** @internal the task whose step is on the stack */
+  _current: Task<unknown> | null = null;
+  /** @internal Suspensions waiting on the world outside (Promises, I/O). */
+  _externalWaits = 0;
+  private liveTasks = 0;
+
+  constructor(options: LoopOptions = {}) {
+    const core = options.core ?? "wasm";
+    if (core !== "wasm" && core !== "ts")
+      throw new TypeError(`spindle: core must be "wasm" or "ts", not ${describe(core)}`);
+    const clock = options.clock ?? "real";
+    if (clock !== "real" && clock !== "virtual")
+      throw new TypeError(`spindle: clock must be "real" or "virtual", not ${describe(clock)}`);
+    this.core = createCore(core);
+    this.clock = clock === "virtual" ? new VirtualClock() : new RealClock();
+  }
+
+  // ── time and callbacks ────────────────────────────────────────────────────────────
+
+  /** The loop's clock, in ms (performance.now() or virtual time). */
+  time(): number {
+    return this.clock.now();
+  }
+
+  /** True for a loop on the virtual clock. */
+  get virtual(): boolean {
+    return this.clock.virtual;
+  }
+
+  /**
+   * Runs `callback(...args)` on the next tick, after what is already scheduled (FIFO).
+   *
+   * @example
+   * ```ts
+   * loop.callSoon((who) => console.log(`hello ${who}`), "world");
+   * ```
+   */
+  callSoon<A extends unknown[]>(callback: (...args: A) => void, ...args: A): Handle {
+    this.checkCallback(callback, "callSoon");
+    const id = this.spawnId();
+    const h = new Handle(this, id, callback as unknown as (...a: never[]) => void, args);
+    this.slots[id & SLOT_MASK] = h;
+    this._schedule(id);
+    return h;
+  }
+
+  /**
+   * Runs `callback(...args)` after `delay` ms. Timers fire in (deadline, order armed) order.
+   *
+   * @example
+   * ```ts
+   * const h = loop.callLater(50, () => console.log("50 ms later"));
+   * ```
+   */
+  callLater<A extends unknown[]>(
+    delay: number,
+    callback: (...args: A) => void,
+    ...args: A
+  ): TimerHandle {
+    checkDelay(delay, "callLater");
+    return this.callAt(this.clock.now() + delay, callback, ...args);
+  }
+
+  /** Runs `callback(...args)` at loop time `when` (ms, as loop.time()). */
+  callAt<A extends unknown[]>(
+    when: number,
+    callback: (...args: A) => void,
+    ...args: A
+  ): TimerHandle {
+    checkDelay(when, "callAt");
+    this.checkCallback(callback, "callAt");
+    const id = this.spawnId();
+    const h = new TimerHandle(this, id, callback as unknown as (...a: never[]) => void, args, when);
+    this.slots[id & SLOT_MASK] = h;
+    h.timer = this.armTimer(id, when);
+    return h;
+  }
+
+  // ── tasks ─────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Schedules a coroutine as a Task. Accepts a generator (function), an operation, an async
+   * function or a Promise.
+   *
+   * @example
+   * ```ts
+   * const t = loop.createTask(function* () { yield* sleep(5); return "done"; });
+   * ```
+   */
+  createTask<T>(coro: CoroutineLike<T>, options: TaskOptions = {}): Task<T> {
+    this.checkOpen();
+    const c = toCoroutine(coro, this);
+    const id = this.spawnId();
+    const name = options.name ?? `Task-${++taskCounter}`;
+    const task = new Task<T>(this, id, c, name, options.signal);
+    this.slots[id & SLOT_MASK] = task as Task<unknown>;
+    this.liveTasks++;
+    if (task.state === DONE) return task; // signal was already aborted
+    this._schedule(id);
+    return task;
+  }
+
+  /** Tasks of this loop that have not finished. */
+  allTasks(): Set<Task<unknown>> {
+    const out = new Set<Task<unknown>>();
+    for (const r of this.slots) if (r instanceof Task && r.state !== DONE) out.add(r);
+    return out;
+  }
+
+  /** The task whose code is running, or null. */
+  currentTask(): Task<unknown> | null {
+    return this._current;
+  }
+
+  // ── running ───────────────────────────────────────────────────────────────────────
+
+  /**
+   * Runs the loop until `op` completes; resolves with its result or rejects with its error.
+   * `op` may be a Task, a coroutine, an operation, an async function or a Promise.
+   *
+   * @example
+   * ```ts
+   * const loop = getEventLoop();
+   * const n = await loop.runUntilComplete(function* () { yield* sleep(10); return 1; });
+   * ```
+   */
+  runUntilComplete<T>(op: Task<T> | CoroutineLike<T>): Promise<T> {
+    this.checkOpen();
+    this.checkNotRunning();
+    const task = op instanceof Task ? op : this.createTask(op);
+    if (task.loop !== this) throw new TypeError("spindle: that task belongs to another loop");
+    return new Promise<T>((resolve, reject) => {
+      const settle = (): void => {
+        loopsAwaiting.delete(this);
+        if (!task.done()) {
+          reject(new Error("spindle: the event loop stopped before the task completed"));
+          return;
+        }
+        try {
+          resolve(task.result());
+        } catch (e) {
+          reject(e);
+        }
+      };
+      if (task.done()) {
+        settle();
+        return;
+      }
+      task._listen(() => this.stop());
+      this.target = task as Task<unknown>;
+      loopsAwaiting.add(this);
+      hookBeforeExit();
+      this.start(false, settle);
+    });
+  }
+
+  /**
+   * Runs the loop until stop() is called; keeps the process alive meanwhile.
+   *
+   * @example
+   * ```ts
+   * loop.callLater(100, () => loop.stop());
+   * await loop.runForever();
+   * ```
+   */
+  runForever(): Promise<void> {
+    this.checkOpen();
+    this.checkNotRunning();
+    return new Promise<void>((resolve) => {
+      this.keepAlive = setInterval(() => {}, 1 << 30);
+      this.start(true, resolve);
+    });
+  }
+
+  /** Stops the loop after the tick in progress (runForever/runUntilComplete return). */
+  stop(): void {
+    if (!this.running) return;
+    this.stopping = true;
+    if (!this.inDrive) this.kick();
+  }
+
+  isRunning(): boolean {
+    return this.running;
+  }
+
+  isClosed(): boolean {
+    return this.closed;
+  }
+
+  /**
+   * Closes the loop: it can no longer run or schedule. Reports failed tasks whose
+   * exception nobody retrieved. Pending tasks are dropped (run() cancels them first).
+   */
+  close(): void {
+    if (this.running) throw new Error("spindle: cannot close a running event loop");
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.failedUnretrieved) this.reportUnretrieved(t);
+    this.failedUnretrieved.clear();
+    this.clearNodeTimer();
+  }
+
+  // ── exceptions ────────────────────────────────────────────────────────────────────
+
+  /** Sets the handler for errors nobody else can receive (null: the default). */
+  setExceptionHandler(handler: ExceptionHandler | null): void {
+    if (handler !== null && typeof handler !== "function")
+      throw new TypeError(`spindle: exception handler must be a function or null`);
+    this.handler = handler;
+  }
+
+  getExceptionHandler(): ExceptionHandler | null {
+    return this.handler;
+  }
+
+  /** Reports an error through the handler (or the default report on stderr). */
+  callExceptionHandler(context: ExceptionContext): void {
+    const ctx = { ...context, loop: this };
+    if (this.handler === null) {
+      this.defaultExceptionHandler(ctx);
+      return;
+    }
+    try {
+      this.handler(this, ctx);
+    } catch (e) {
+      this.defaultExceptionHandler({
+        message: "Unhandled error in exception handler",
+        exception: e,
+        loop: this,
+      });
+      this.defaultExceptionHandler(ctx);
+    }
+  }
+
+  /** Prints the context to stderr, as asyncio's default handler. */
+  defaultExceptionHandler(context: ExceptionContext): void {
+    const parts = [`spindle: ${context.message}`];
+    if (context.task) parts.push(`task: ${context.task.name}`);
+    const e = context.exception;
+    if (e !== undefined) parts.push(e instanceof Error && e.stack ? e.stack : String(e));
+    console.error(parts.join("\n"));
+  }
+
+  // ── kernel operations (internal: used by Task, Handle and the operations) ─────────
+
+  /** @internal Readies a core id: it runs in the next tick, in wake order. */
+  _schedule(id: number): void {
+    this.pending[this.pendingLen++] = id;
+    if (this.pendingLen === BATCH_CAPACITY) this.flush();
+    if (!this.inDrive) this.kick();
+  }
+
+  /** @internal Arms a core timer waking task `id` in `ms`; returns the timer handle. */
+  _sleep(id: number, ms: number): number {
+    return this.armTimer(id, this.clock.now() + ms);
+  }
+
+  /** @internal */
+  _releaseHandle(h: Handle): void {
+    if (h.id < 0) return;
+    if (h instanceof TimerHandle && h.timer >= 0) {
+      this.core.cancelTimer(h.timer);
+      h.timer = -1;
+    }
+    this.releaseId(h.id);
+    h.id = -1;
+  }
+
+  /** @internal A task finished: free its id. */
+  _taskDone(task: Task<unknown>): void {
+    this.releaseId(task.id);
+    task.id = -1;
+    this.liveTasks--;
+  }
+
+  /** @internal A task failed and nobody has looked at its exception yet. */
+  _unretrieved(task: Task<unknown>): void {
+    this.failedUnretrieved.add(task);
+    if (!this.inDrive) this.kick();
+  }
+
+  /** @internal Its exception was retrieved after all. */
+  _retrieved(task: Task<unknown>): void {
+    this.failedUnretrieved.delete(task);
+  }
+
+  // ── the run loop ──────────────────────────────────────────────────────────────────
+
+  private start(forever: boolean, onStopped: () => void): void {
+    this.running = true;
+    this.forever = forever;
+    this.onStopped = onStopped;
+    this.drive();
+  }
+
+  /** Ensures a drive will run soon: a microtask (a wake from outside is served at once). */
+  private kick(): void {
+    if (this.driveScheduled || !this.running) return;
+    this.driveScheduled = true;
+    queueMicrotask(this.drive);
+  }
+
+  private readonly drive = (): void => {
+    this.driveScheduled = false;
+    if (!this.running || this.inDrive) return;
+    this.inDrive = true;
+    const outer = running.loop;
+    running.loop = this;
+    let again = false;
+    try {
+      const sliceEnd = performance.now() + DRIVE_SLICE_MS;
+      for (;;) {
+        this.tick();
+        if (this.stopping) break;
+        if (this.queued > 0 || this.pendingLen > 0) {
+          if (++this.ticks % SLICE_CHECK_EVERY === 0 && performance.now() > sliceEnd) {
+            again = true;
+            break;
+          }
+          continue;
+        }
+        // Idle: nothing ready.
+        this.reportFailures();
+        if (this.earliest !== Infinity) {
+          const next = this.core.nextDeadline();
+          this.earliest = next;
+          if (next !== Infinity) {
+            if (this.clock.virtual) {
+              if (this._externalWaits > 0) {
+                // Let outside work (I/O, Promises) land before jumping time past it.
+                again = true;
+                break;
+              }
+              this.clock.jumpTo(next);
+              if (performance.now() > sliceEnd) {
+                again = true;
+                break;
+              }
+              continue;
+            }
+            this.armNodeTimer(next);
+            break;
+          }
+        }
+        if (this.clock.virtual && this._externalWaits === 0 && !this.forever) {
+          this.deadlock();
+          if (this.queued > 0 || this.pendingLen > 0) continue;
+        }
+        break;
+      }
+    } finally {
+      running.loop = outer;
+      this.inDrive = false;
+    }
+    if (this.stopping) this.finishRun();
+    else if (again) setImmediate(this.drive);
+    else if (this.pendingLen > 0) this.kick();
+  };
+
+  /** One tick: timers, the batch that was ready when it began, then the wakes. */
+  private tick(): void {
+    const core = this.core;
+    // Phase 1: timers. Skipped without a crossing while nothing can be due.
+    if (this.earliest !== Infinity) {
+      const now = this.clock.now();
+      if (now + TIMER_SLOP_MS >= this.earliest) {
+        this.queued += core.advance(now);
+        this.earliest = core.nextDeadline();
+      }
+    }
+    // Phase 2: run what was ready when the tick began.
+    let budget = this.queued;
+    const batch = this.batch;
+    const slots = this.slots;
+    while (budget > 0) {
+      const max = budget < BATCH_CAPACITY ? budget : BATCH_CAPACITY;
+      const n = core.drain(max);
+      budget -= max;
+      this.queued -= max;
+      const out = core.batchOut();
+      for (let i = 0; i < n; i++) batch[i] = out[i]!;
+      for (let i = 0; i < n; i++) {
+        const r = slots[batch[i]! & SLOT_MASK];
+        if (r === undefined) throw new InternalError(`ready id ${batch[i]} has no owner`);
+        r._run();
+      }
+    }
+    // Phase 3: hand this tick's wakes to the core, in order.
+    this.flush();
+  }
+
+  private flush(): void {
+    const n = this.pendingLen;
+    if (n === 0) return;
+    const view = this.core.batchIn();
+    const pending = this.pending;
+    for (let i = 0; i < n; i++) view[i] = pending[i]!;
+    this.pendingLen = 0;
+    this.queued += this.core.readyBatch(n);
+  }
+
+  private finishRun(): void {
+    this.stopping = false;
+    this.running = false;
+    this.target = null;
+    this.clearNodeTimer();
+    if (this.keepAlive !== null) {
+      clearInterval(this.keepAlive);
+      this.keepAlive = null;
+    }
+    this.reportFailures();
+    const cb = this.onStopped;
+    this.onStopped = null;
+    cb?.();
+  }
+
+  /** Throws DeadlockError into the task runUntilComplete waits for. */
+  /** @internal also called at process 'beforeExit' */
+  deadlock(): void {
+    const target = this.target;
+    if (target === null || target.state !== PARKED) return;
+    const blocked = [...this.allTasks()].map((t) => t.name);
+    target.interrupt(
+      new DeadlockError(
+        `spindle: this operation would block forever: every task is waiting and nothing ` +
+          `(no timer, no I/O, no pending Promise) can wake one. Blocked: ${blocked.join(", ")}`,
+      ),
+    );
+  }
+
+  private armTimer(id: number, deadline: number): number {
+    const h = this.core.sleepUntil(id, deadline);
+    if (h < 0) throw new InternalError(`core.sleepUntil(${id}, ${deadline}) returned ${h}`);
+    if (deadline < this.earliest) this.earliest = deadline;
+    if (!this.inDrive && this.running) this.kick();
+    return h;
+  }
+
+  private armNodeTimer(deadline: number): void {
+    if (this.nodeTimer !== null && this.nodeTimerAt === deadline) return;
+    this.clearNodeTimer();
+    const delay = Math.max(0, Math.ceil(deadline - this.clock.now()));
+    this.nodeTimerAt = deadline;
+    // Node clamps delays above 2^31-1 ms to 1 ms; a far deadline re-arms on the way.
+    this.nodeTimer = setTimeout(this.onNodeTimer, Math.min(delay, 0x7fffffff));
+  }
+
+  private readonly onNodeTimer = (): void => {
+    this.nodeTimer = null;
+    this.nodeTimerAt = Infinity;
+    this.drive();
+  };
+
+  private clearNodeTimer(): void {
+    if (this.nodeTimer !== null) {
+      clearTimeout(this.nodeTimer);
+      this.nodeTimer = null;
+      this.nodeTimerAt = Infinity;
+    }
+  }
+
+  private spawnId(): number {
+    const id = this.core.spawn();
+    if (id < 0) throw new RangeError("spindle: more than 4,194,304 live tasks and callbacks");
+    return id;
+  }
+
+  private releaseId(id: number): void {
+    this.slots[id & SLOT_MASK] = undefined;
+    this.core.release(id);
+  }
+
+  private reportFailures(): void {
+    if (this.failedUnretrieved.size === 0) return;
+    // A failure nobody awaited by the time the loop went idle (or stopped) is reported,
+    // like Node's unhandled rejections; asyncio waits for garbage collection instead.
+    for (const t of this.failedUnretrieved) this.reportUnretrieved(t);
+    this.failedUnretrieved.clear();
+  }
+
+  private reportUnretrieved(task: Task<unknown>): void {
+    let exception: unknown;
+    try {
+      exception = task.exception();
+    } catch (e) {
+      exception = e;
+    }
+    this.callExceptionHandler({ message: "Task exception was never retrieved", exception, task });
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error("spindle: the event loop is closed");
+  }
+
+  private checkNotRunning(): void {
+    if (this.running) throw new Error("spindle: this event loop is already running");
+  }
+
+  private checkCallback(cb: unknown, what: string): void {
+    this.checkOpen();
+    if (typeof cb !== "function")
+      throw new TypeError(`spindle: ${what} needs a function, got ${describe(cb)}`);
+  }
+}
+
+function checkDelay(ms: unknown, what: string): void {
+  if (typeof ms !== "number" || Number.isNaN(ms))
+    throw new TypeError(`spindle: ${what} needs a number of ms, got ${describe(ms)}`);
+}
+
+function hookBeforeExit(): void {
+  if (beforeExitHooked) return;
+  beforeExitHooked = true;
+  process.on("beforeExit", () => {
+    // Node has nothing left to run: any loop still waiting for a task is deadlocked.
+    for (const loop of loopsAwaiting) loop.deadlock();
+  });
+}
+
+const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as unknown;
+
+/** Normalises what createTask accepts into a coroutine (started lazily, in the task). */
+export function toCoroutine<T>(coro: CoroutineLike<T>, loop: EventLoop): Coroutine<T> {
+  if (typeof coro === "function") {
+    if (coro instanceof (GeneratorFunction as typeof Function))
+      return (coro as () => Coroutine<T>)();
+    return callLaterCoroutine(coro as () => unknown, loop) as Coroutine<T>;
+  }
+  if (isCoroutine(coro)) return coro as Coroutine<T>;
+  if (isOperation(coro)) return (coro as { [Symbol.iterator](): Coroutine<T> })[Symbol.iterator]();
+  if (isThenable(coro)) return awaitThenable(coro) as Coroutine<T>;
+  throw new TypeError(
+    `spindle: expected a coroutine (a generator or generator function), an async function ` +
+      `or a Promise, got ${describe(coro)}`,
+  );
+}
+
+/** Calls a plain or async function when the task first runs, inside the task's context. */
+export function* callLaterCoroutine(
+  fn: () => unknown,
+  loop: EventLoop,
+): Generator<Instruction | undefined> {
+  const task = loop._current!;
+  const r = asyncContext.run({ loop, task }, fn);
+  if (isCoroutine(r)) return yield* iterable(r);
+  if (isThenable(r)) return yield* awaitThenable(r);
+  return r;
+}
+
+/** Makes an iterator yield*-able. */
+export function iterable<Y, R>(it: Iterator<Y, R, unknown>): Iterable<Y, R, unknown> {
+  return { [Symbol.iterator]: () => it };
+}
+
+function* awaitThenable(p: PromiseLike<unknown>): Generator<Instruction | undefined> {
+  return yield* suspend<unknown>((waker) => {
+    p.then(
+      (v) => void waker.resume(v),
+      (e) => void waker.fail(e),
+    );
+  });
+}

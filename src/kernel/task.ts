@@ -1,0 +1,435 @@
+// Task: a coroutine scheduled on a loop (asyncio.Task).
+//
+// State machine (one field, `state`):
+//
+//   READY ──run──▶ RUNNING ──bare yield──▶ READY
+//     ▲               │ yield Sleep / Suspend
+//     │ wake          ▼
+//     └────────── PARKED          RUNNING ──return/throw──▶ DONE
+//
+// Invariants:
+//  - READY  ⇔ the task's id is in the core ready queue or in the loop's pending wakes.
+//  - PARKED ⇔ exactly one of `timer >= 0` (sleeping) or a live Suspend (`waitSeq` names the
+//    one valid Waker; `undo` is its cancel path).
+//  - What a resume sends is (`sendThrow`, `sendValue`); `mustCancel` asks the next
+//    suspension point to throw CancelledError instead of parking.
+//
+// Cancellation, in one place (cancel): a PARKED task is interrupted — its timer cancelled or
+// its undo run — and resumed with CancelledError; a READY or RUNNING task gets `mustCancel`
+// and sees CancelledError at its next suspension point. A value a waker already handed to a
+// READY task is delivered first (nothing a primitive handed over is lost); a bare turn or a
+// fired sleep carries nothing, so the cancel lands at once.
+
+import { CancelledError, InvalidStateError, describe } from "../errors.js";
+import { Sleep, Suspend, type Coroutine, type Instruction, type Waker } from "../operation.js";
+import type { EventLoop } from "./loop.js";
+
+export const READY = 0;
+export const RUNNING = 1;
+export const PARKED = 2;
+export const DONE = 3;
+
+/** Options of createTask. */
+export interface TaskOptions {
+  /** A name for reports and debugging; default "Task-N". */
+  name?: string;
+  /** Cancels the task when this signal aborts. */
+  signal?: AbortSignal;
+}
+
+type DoneCallback<T> = (task: Task<T>) => void;
+
+/**
+ * A coroutine running on an event loop. `yield* task` waits for it from a coroutine;
+ * `await task` works from async code (a Task is a thenable).
+ *
+ * @example
+ * ```ts
+ * const t = createTask(function* () { yield* sleep(10); return 42; }, { name: "answer" });
+ * const v = yield* t;   // 42
+ * t.done();             // true
+ * ```
+ */
+export class Task<T = unknown> implements PromiseLike<T> {
+  /** @internal core id (generation-tagged) while the task lives, -1 after. */
+  id: number;
+  /** The task's name. */
+  name: string;
+  /** @internal */ state = READY;
+  /** @internal */ sendThrow = false;
+  /** @internal */ sendValue: unknown = undefined;
+  /** @internal a waker handed over sendValue: deliver it even if a cancel arrived since */
+  precious = false;
+  /** @internal */ mustCancel = false;
+  /** @internal core timer while sleeping, else -1 */
+  timer = -1;
+  /** @internal bumped at every suspension; a Waker is valid only for its own */
+  waitSeq = 0;
+  /** @internal */ undo: (() => void) | null = null;
+  /** @internal */ external = false;
+  /** @internal */ deferCancel = false;
+  private cancelRequests = 0;
+  private cancelMessage: string | undefined = undefined;
+  private value: T | undefined = undefined;
+  private error: unknown = undefined;
+  private failed = false;
+  private wasCancelled = false;
+  /** @internal the exception was looked at (result/exception/await) */
+  retrieved = false;
+  /** @internal internal completion listeners, called synchronously */
+  private listeners: Array<() => void> | null = null;
+  // DoneCallback<never>: keeps Task<T> assignable to Task<unknown> (T only flows out).
+  private callbacks: Array<DoneCallback<never>> | null = null;
+  private promise: Promise<T> | null = null;
+  private controller: AbortController | null = null;
+  private stopSignal: (() => void) | null = null;
+
+  /** @internal use createTask() or loop.createTask() */
+  constructor(
+    /** The loop the task runs on. */
+    readonly loop: EventLoop,
+    id: number,
+    /** @internal */
+    readonly coro: Coroutine<T>,
+    name: string,
+    signal: AbortSignal | undefined,
+  ) {
+    this.id = id;
+    this.name = name;
+    if (signal !== undefined) {
+      if (signal.aborted) this.cancel(abortMessage(signal));
+      else {
+        const onAbort = (): void => void this.cancel(abortMessage(signal));
+        signal.addEventListener("abort", onAbort, { once: true });
+        this.stopSignal = () => signal.removeEventListener("abort", onAbort);
+      }
+    }
+  }
+
+  // ── the step: run by the loop each time the core hands out this task's id ──────────
+
+  /** @internal */
+  _run(): void {
+    let throwing = this.sendThrow;
+    let value = this.sendValue;
+    this.sendThrow = false;
+    this.sendValue = undefined;
+    this.timer = -1; // a sleep that brought us here has fired
+    if (this.mustCancel && !this.precious) {
+      this.mustCancel = false;
+      throwing = true;
+      value = new CancelledError(this.cancelMessage);
+    }
+    this.precious = false;
+    this.state = RUNNING;
+    const loop = this.loop;
+    loop._current = this;
+    let r: IteratorResult<Instruction | undefined, T>;
+    try {
+      // Throwing into a generator that never started ends it without running its body:
+      // a task cancelled before it first runs never runs its body.
+      r = throwing ? this.coro.throw!(value) : this.coro.next(value);
+    } catch (e) {
+      loop._current = null;
+      this.finish(undefined, e, true);
+      return;
+    }
+    loop._current = null;
+    if (r.done) this.finish(r.value, undefined, false);
+    else this.park(r.value);
+  }
+
+  /** Acts on what the coroutine yielded. The only place a task suspends. */
+  private park(instr: Instruction | undefined): void {
+    const loop = this.loop;
+    if (this.mustCancel) {
+      // Cancelled while running: the suspension point it just reached throws.
+      this.mustCancel = false;
+      this.resumeWith(true, new CancelledError(this.cancelMessage));
+      return;
+    }
+    if (instr === undefined) {
+      // A bare yield: give the turn. The cheapest context switch there is.
+      this.state = READY;
+      loop._schedule(this.id);
+      return;
+    }
+    if (instr instanceof Sleep) {
+      this.state = PARKED;
+      this.timer = loop._sleep(this.id, instr.ms);
+      return;
+    }
+    if (instr instanceof Suspend) {
+      const seq = ++this.waitSeq;
+      this.state = PARKED;
+      this.external = instr.external;
+      this.deferCancel = instr.deferCancel;
+      if (instr.external) loop._externalWaits++;
+      let undo: (() => void) | void;
+      try {
+        undo = instr.setup(new TaskWaker(this, seq));
+      } catch (e) {
+        if (this.state === PARKED && this.waitSeq === seq) this.wakeUp(true, e, false);
+        return;
+      }
+      // setup may have resumed us synchronously: then its undo has nothing to undo.
+      if (this.state === PARKED && this.waitSeq === seq) this.undo = undo ?? null;
+      return;
+    }
+    this.resumeWith(
+      true,
+      new TypeError(
+        `spindle: coroutine ${this.name} yielded ${describe(instr)}, which the kernel does not ` +
+          "understand. Use `yield* op` to run an operation (yield* sleep(10), yield* task, " +
+          "yield* fromPromise(p)), or a bare `yield` to give up the turn.",
+      ),
+    );
+  }
+
+  /** Schedules the next step with (throwing, value). */
+  private resumeWith(throwing: boolean, value: unknown): void {
+    this.sendThrow = throwing;
+    this.sendValue = value;
+    this.state = READY;
+    this.loop._schedule(this.id);
+  }
+
+  /** @internal A waker fired (or setup threw): leave PARKED with a value to deliver. */
+  wakeUp(throwing: boolean, value: unknown, precious: boolean): void {
+    if (this.external) {
+      this.external = false;
+      this.loop._externalWaits--;
+    }
+    this.waitSeq++;
+    this.undo = null;
+    this.deferCancel = false;
+    this.precious = precious;
+    this.resumeWith(throwing, value);
+  }
+
+  /** @internal Ends a parked wait from outside (cancel, deadlock): timer off or undo run. */
+  interrupt(error: unknown): void {
+    if (this.timer >= 0) {
+      this.loop.core.cancelTimer(this.timer);
+      this.timer = -1;
+      this.resumeWith(true, error);
+      return;
+    }
+    const undo = this.undo;
+    this.wakeUp(true, error, false);
+    undo?.();
+  }
+
+  private finish(value: T | undefined, error: unknown, failed: boolean): void {
+    this.state = DONE;
+    this.stopSignal?.();
+    this.stopSignal = null;
+    if (failed) {
+      this.failed = true;
+      this.error = error;
+      this.wasCancelled = error instanceof CancelledError;
+    } else {
+      this.value = value;
+    }
+    this.loop._taskDone(this);
+    const listeners = this.listeners;
+    this.listeners = null;
+    if (listeners !== null) for (const l of listeners) l();
+    const callbacks = this.callbacks;
+    this.callbacks = null;
+    if (callbacks !== null)
+      for (const cb of callbacks) this.loop.callSoon(cb as DoneCallback<T>, this);
+    if (failed && !this.retrieved && !this.wasCancelled) this.loop._unretrieved(this);
+  }
+
+  // ── the public surface ────────────────────────────────────────────────────────────
+
+  /**
+   * Requests cancellation: CancelledError is thrown into the coroutine at its suspension
+   * point (at once if it is parked, at its next suspension if it is ready or running).
+   * Returns false if the task is already done.
+   */
+  cancel(msg?: string): boolean {
+    if (this.state === DONE) return false;
+    this.cancelRequests++;
+    this.cancelMessage = msg;
+    this.controller?.abort(new CancelledError(msg));
+    if (this.state === PARKED) {
+      if (this.deferCancel && this.timer < 0) {
+        // Forward the cancel (to an awaited task…) and keep waiting for its outcome.
+        this.undo?.();
+        return true;
+      }
+      this.interrupt(new CancelledError(msg));
+    } else {
+      this.mustCancel = true;
+    }
+    return true;
+  }
+
+  /** How many cancel requests are pending (asyncio's Task.cancelling). */
+  cancelling(): number {
+    return this.cancelRequests;
+  }
+
+  /**
+   * Withdraws one cancel request; at zero a not-yet-delivered cancel is dropped
+   * (asyncio's Task.uncancel, used by timeout scopes). Returns the remaining count.
+   */
+  uncancel(): number {
+    if (this.cancelRequests > 0) {
+      this.cancelRequests--;
+      if (this.cancelRequests === 0) this.mustCancel = false;
+    }
+    return this.cancelRequests;
+  }
+
+  /** True once the task finished by CancelledError. */
+  cancelled(): boolean {
+    return this.wasCancelled;
+  }
+
+  /** True once the task finished (returned, failed or was cancelled). */
+  done(): boolean {
+    return this.state === DONE;
+  }
+
+  /**
+   * The return value. Throws the task's exception (or CancelledError), or
+   * InvalidStateError if it has not finished.
+   */
+  result(): T {
+    if (this.state !== DONE) throw new InvalidStateError(`task ${this.name} is not done`);
+    if (this.failed) {
+      this.markRetrieved();
+      throw this.error;
+    }
+    return this.value as T;
+  }
+
+  /**
+   * The exception the task failed with, or null. Throws CancelledError if it was
+   * cancelled, InvalidStateError if it has not finished.
+   */
+  exception(): unknown {
+    if (this.state !== DONE) throw new InvalidStateError(`task ${this.name} is not done`);
+    if (this.wasCancelled) throw this.error;
+    this.markRetrieved();
+    return this.failed ? this.error : null;
+  }
+
+  /** Calls `fn(task)` soon after the task finishes (at once-soon if it already has). */
+  addDoneCallback(fn: DoneCallback<T>): void {
+    if (this.state === DONE) {
+      this.loop.callSoon(fn, this);
+      return;
+    }
+    this.markRetrieved();
+    (this.callbacks ??= []).push(fn as DoneCallback<never>);
+  }
+
+  /** Removes every registration of `fn`; returns how many it removed. */
+  removeDoneCallback(fn: DoneCallback<T>): number {
+    if (this.callbacks === null) return 0;
+    const before = this.callbacks.length;
+    this.callbacks = this.callbacks.filter((cb) => cb !== (fn as DoneCallback<never>));
+    return before - this.callbacks.length;
+  }
+
+  /** An AbortSignal that aborts (with a CancelledError reason) when the task is cancelled. */
+  get signal(): AbortSignal {
+    if (this.controller === null) {
+      this.controller = new AbortController();
+      if (this.cancelRequests > 0 || this.wasCancelled)
+        this.controller.abort(new CancelledError(this.cancelMessage));
+    }
+    return this.controller.signal;
+  }
+
+  /** Waits for the task from a coroutine: `const v = yield* task`. */
+  *[Symbol.iterator](): Generator<Instruction | undefined, T, unknown> {
+    if (this.state !== DONE) {
+      yield new Suspend<unknown>(
+        (waker) => {
+          const listener = (): void => void waker.resume(undefined);
+          this._listen(listener);
+          // Cancelling the waiter cancels this task (asyncio's await semantics); the
+          // waiter keeps waiting for the outcome. shield() opts out.
+          return () => void this.cancel();
+        },
+        false,
+        true,
+      ) as Suspend<unknown>;
+    }
+    return this.result();
+  }
+
+  /** Awaits the task from async code. */
+  then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    if (this.promise === null) {
+      this.markRetrieved();
+      this.promise = new Promise<T>((resolve, reject) => {
+        const settle = (): void => {
+          if (this.failed) reject(this.error);
+          else resolve(this.value as T);
+        };
+        if (this.state === DONE) settle();
+        else this._listen(settle);
+      });
+    }
+    return this.promise.then(onfulfilled, onrejected);
+  }
+
+  /** @internal Calls `fn` synchronously when the task finishes (kernel-internal waits). */
+  _listen(fn: () => void): void {
+    this.markRetrieved();
+    (this.listeners ??= []).push(fn);
+  }
+
+  /** @internal */
+  _unlisten(fn: () => void): void {
+    if (this.listeners === null) return;
+    const i = this.listeners.indexOf(fn);
+    if (i >= 0) this.listeners.splice(i, 1);
+  }
+
+  private markRetrieved(): void {
+    if (!this.retrieved) {
+      this.retrieved = true;
+      if (this.failed) this.loop._retrieved(this);
+    }
+  }
+
+  toString(): string {
+    const s = ["ready", "running", "parked", "done"][this.state];
+    return `<Task ${this.name} ${s}>`;
+  }
+}
+
+class TaskWaker<T> implements Waker<T> {
+  constructor(
+    private readonly task: Task<unknown>,
+    private readonly seq: number,
+  ) {}
+  get active(): boolean {
+    return this.task.state === PARKED && this.task.waitSeq === this.seq;
+  }
+  resume(value: T): boolean {
+    if (!this.active) return false;
+    this.task.wakeUp(false, value, true);
+    return true;
+  }
+  fail(error: unknown): boolean {
+    if (!this.active) return false;
+    this.task.wakeUp(true, error, true);
+    return true;
+  }
+}
+
+function abortMessage(signal: AbortSignal): string {
+  const r: unknown = signal.reason;
+  return r instanceof Error ? r.message : r === undefined ? "aborted" : String(r);
+}

@@ -1,0 +1,139 @@
+// Operations and the kernel's instructions ("traps", in curio's words).
+//
+// A coroutine is a generator. It talks to the kernel by yielding exactly one of:
+//   - nothing (a bare `yield`): give the turn to the next ready task;
+//   - a Sleep: wake me at a deadline;
+//   - a Suspend: park me; `setup` gets a Waker that resumes me, and returns the one undo
+//     the kernel runs if I am cancelled while parked.
+// Everything else — tasks, combinators, locks, queues, streams — is built from these three,
+// through the public functions below. Users never yield instructions themselves: they
+// `yield*` operations, which yield instructions inside.
+
+/** Opaque kernel instruction. Produced by spindle's operations; never build one by hand. */
+export type Instruction = Sleep | Suspend<unknown>;
+
+/**
+ * Something a coroutine can `yield*`: an iterable whose iterator yields kernel instructions
+ * and returns a `T`. Generators returned by spindle's functions are operations; so is every
+ * generator you write.
+ */
+export interface Operation<T> {
+  [Symbol.iterator](): Iterator<Instruction | undefined, T, unknown>;
+}
+
+/** A running coroutine: what a generator function returns. */
+export type Coroutine<T = unknown> = Iterator<Instruction | undefined, T, unknown>;
+
+/** The instruction behind `sleep(ms)`: the kernel arms a core timer for the task itself. */
+export class Sleep {
+  constructor(readonly ms: number) {}
+}
+
+/** Undo for a parked task: what cancelling it does (remove it from a wait list, …). */
+export type Undo = () => void;
+
+/**
+ * Resumes one parked task, once. Stale after the first resume/fail or after the task was
+ * interrupted: later calls return false and do nothing, so a wait list may hold wakers
+ * of tasks that have since moved on.
+ */
+export interface Waker<T> {
+  /** True while the task is still parked on this suspension. */
+  readonly active: boolean;
+  /** Resumes the task with `value` (delivered even if the task is cancelled meanwhile). */
+  resume(value: T): boolean;
+  /** Resumes the task by throwing `error` at its suspension point. */
+  fail(error: unknown): boolean;
+}
+
+/** The instruction behind `suspend(setup)`. */
+export class Suspend<T> {
+  constructor(
+    readonly setup: (waker: Waker<T>) => Undo | void,
+    /** Counted as a wait on the world outside the loop (a Promise, I/O). */
+    readonly external: boolean,
+    /**
+     * On cancel, run the undo but stay parked: the undo forwards the cancellation (to an
+     * awaited task, say) and the waker reports the outcome. asyncio's await-a-future.
+     */
+    readonly deferCancel: boolean,
+  ) {}
+}
+
+/** Options of `suspend`. */
+export interface SuspendOptions {
+  /**
+   * The waker is called from outside the loop (a Promise callback, a socket event).
+   * Such waits keep deadlock detection quiet. Default true; spindle's own primitives,
+   * whose wakers are called by other tasks, pass false.
+   */
+  external?: boolean;
+  /** See Suspend.deferCancel. Default false. */
+  deferCancel?: boolean;
+}
+
+/**
+ * Parks the current task until `setup`'s waker resumes it; the kernel's one way to wait.
+ * `setup` runs synchronously and returns the undo for cancellation (exactly one undo path:
+ * it runs if, and only if, the task is interrupted before the waker fired).
+ *
+ * @example
+ * ```ts
+ * // Wait for a Node callback API.
+ * const data = yield* suspend<Buffer>((waker) => {
+ *   const off = onData((chunk) => waker.resume(chunk));
+ *   return off; // cancelling the task unsubscribes
+ * });
+ * ```
+ */
+export function* suspend<T>(
+  setup: (waker: Waker<T>) => Undo | void,
+  options?: SuspendOptions,
+): Generator<Instruction | undefined, T, unknown> {
+  return (yield new Suspend<T>(
+    setup,
+    options?.external ?? true,
+    options?.deferCancel ?? false,
+  ) as Suspend<unknown>) as T;
+}
+
+/**
+ * Gives the turn to the next ready task, like a bare `yield` (for use where an operation
+ * is expected).
+ *
+ * @example
+ * ```ts
+ * yield* turn();
+ * ```
+ */
+export function* turn(): Generator<undefined, void, unknown> {
+  yield;
+}
+
+/** Is `value` a generator-like coroutine object (has next and throw)? */
+export function isCoroutine(value: unknown): value is Coroutine {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Coroutine).next === "function" &&
+    typeof (value as Coroutine).throw === "function"
+  );
+}
+
+/** Is `value` a thenable? */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === "function"
+  );
+}
+
+/** Is `value` an Operation (iterable)? */
+export function isOperation(value: unknown): value is Operation<unknown> {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Operation<unknown>)[Symbol.iterator] === "function"
+  );
+}

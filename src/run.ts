@@ -1,0 +1,55 @@
+import { getRunningLoop, setEventLoop } from "./event-loop.js";
+import type { CoroutineLike, EventLoop, LoopOptions } from "./kernel/loop.js";
+import { EventLoop as Loop } from "./kernel/loop.js";
+import type { Task } from "./kernel/task.js";
+import { gather } from "./gather.js";
+
+/**
+ * Runs `main` on a new event loop and returns its result (asyncio.run): creates the loop,
+ * runs main to completion, cancels the tasks still pending and waits for them, reports
+ * failures nobody retrieved, and closes the loop. Rejects with main's error.
+ *
+ * @example
+ * ```ts
+ * const total = await run(function* () {
+ *   const [a, b] = yield* gather(worker("a", 3), worker("b", 3));
+ *   return a + b;
+ * });
+ * ```
+ */
+export async function run<T>(main: CoroutineLike<T>, options?: LoopOptions): Promise<T> {
+  if (getRunningLoop() !== null)
+    throw new Error("spindle: run() cannot be called from a running event loop");
+  const loop = new Loop(options);
+  setEventLoop(loop);
+  try {
+    return await loop.runUntilComplete(main);
+  } finally {
+    try {
+      await cancelAll(loop);
+    } finally {
+      loop.close();
+      setEventLoop(null);
+    }
+  }
+}
+
+/** Cancels every pending task of `loop` and runs the loop until they have finished. */
+export async function cancelAll(loop: EventLoop): Promise<void> {
+  const tasks = [...loop.allTasks()];
+  if (tasks.length === 0) return;
+  for (const t of tasks) t.cancel();
+  await loop.runUntilComplete(function* () {
+    yield* gather(...tasks, { returnExceptions: true });
+  });
+  for (const t of tasks as Task<unknown>[]) {
+    if (t.cancelled()) continue;
+    const exception = t.exception();
+    if (exception !== null)
+      loop.callExceptionHandler({
+        message: "unhandled exception during run() shutdown",
+        exception,
+        task: t,
+      });
+  }
+}

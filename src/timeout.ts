@@ -1,0 +1,103 @@
+import { ensureTask, requireTask } from "./event-loop.js";
+import { CancelledError, TimeoutError, describe } from "./errors.js";
+import { iterable, toCoroutine, type CoroutineLike } from "./kernel/loop.js";
+import { Task } from "./kernel/task.js";
+import { isCoroutine, isOperation, type Instruction } from "./operation.js";
+
+/**
+ * Runs `body` in the current task with a deadline `ms` from now (asyncio.timeout). When it
+ * passes, the task is cancelled at its suspension point; the scope turns that cancellation
+ * into a TimeoutError. `null` means no deadline. A cancel from elsewhere stays a
+ * CancelledError, and a body that swallows the cancellation finishes normally.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   yield* timeout(100, function* () { yield* sleep(1000); });
+ * } catch (e) { e instanceof TimeoutError; } // true
+ * ```
+ */
+export function timeout<T>(
+  ms: number | null,
+  body: CoroutineLike<T>,
+): Generator<Instruction | undefined, T, unknown> {
+  if (ms !== null && (typeof ms !== "number" || Number.isNaN(ms)))
+    throw new TypeError(`spindle: timeout needs a number of ms or null, got ${describe(ms)}`);
+  return scope(ms, false, body);
+}
+
+/** Like timeout, with an absolute deadline in loop time (ms, as loop.time()). */
+export function timeoutAt<T>(
+  when: number | null,
+  body: CoroutineLike<T>,
+): Generator<Instruction | undefined, T, unknown> {
+  if (when !== null && (typeof when !== "number" || Number.isNaN(when)))
+    throw new TypeError(`spindle: timeoutAt needs a loop time or null, got ${describe(when)}`);
+  return scope(when, true, body);
+}
+
+function* scope<T>(
+  at: number | null,
+  absolute: boolean,
+  body: CoroutineLike<T>,
+): Generator<Instruction | undefined, T, unknown> {
+  const task = requireTask("timeout");
+  const loop = task.loop;
+  const coro = toCoroutine(body, loop);
+  if (at === null) return (yield* iterable(coro)) as T;
+  let expired = false;
+  const before = task.cancelling();
+  const onTimeout = (): void => {
+    if (task.done()) return;
+    expired = true;
+    task.cancel("timeout");
+  };
+  const handle = absolute ? loop.callAt(at, onTimeout) : loop.callLater(at, onTimeout);
+  try {
+    return (yield* iterable(coro)) as T;
+  } catch (e) {
+    if (expired) {
+      expired = false;
+      if (task.uncancel() <= before && e instanceof CancelledError)
+        throw new TimeoutError(`spindle: timed out`, { cause: e });
+    }
+    throw e;
+  } finally {
+    handle.cancel();
+    // Expired, but the body finished anyway (it swallowed the cancel, or it was never
+    // delivered): withdraw our request so it cannot leak out of the scope.
+    if (expired) task.uncancel();
+  }
+}
+
+/**
+ * Waits for `op` at most `ms` (asyncio.wait_for): on time, returns its result; late, cancels
+ * it, waits until it has finished cancelling, and throws TimeoutError. `null`: no limit.
+ * A generator runs inline in the current task; a Task, Promise or async function is awaited
+ * as a task.
+ *
+ * @example
+ * ```ts
+ * const v = yield* waitFor(fetchThing(), 500);
+ * ```
+ */
+export function* waitFor<T>(
+  op: Task<T> | CoroutineLike<T>,
+  ms: number | null,
+): Generator<Instruction | undefined, T, unknown> {
+  if (ms !== null && (typeof ms !== "number" || Number.isNaN(ms)))
+    throw new TypeError(`spindle: waitFor needs a number of ms or null, got ${describe(ms)}`);
+  const inline = !(op instanceof Task) && (isCoroutine(op) || isOperation(op));
+  const target = inline ? op : ensureTask(op);
+  if (ms !== null && ms <= 0 && target instanceof Task) {
+    if (target.done()) return target.result();
+    target.cancel();
+    try {
+      yield* target;
+    } catch (_) {
+      // its outcome is superseded by the timeout
+    }
+    throw new TimeoutError("spindle: timed out");
+  }
+  return yield* timeout(ms, target as CoroutineLike<T>);
+}
