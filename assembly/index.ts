@@ -22,7 +22,7 @@ import {
   flagsOf,
   liveTasks,
 } from "./tasks";
-import { initReady, readyTask, popReady, readyLength as ringLength } from "./ready";
+import { initReady, readyTask, popReady, shiftEntry, readyLength as ringLength } from "./ready";
 import {
   initTimers,
   sleepUntil as arm,
@@ -115,13 +115,13 @@ export function readyLength(): i32 {
  */
 export function drain(max: i32): i32 {
   if (max > BATCH_CAPACITY) max = BATCH_CAPACITY;
+  const length = ringLength();
+  if (max > length) max = length;
   let n = 0;
-  const before = ringLength();
-  if (max > before) max = before;
-  // popReady skips stale entries, so count entries consumed through ringLength.
-  while (before - ringLength() < max) {
-    const id = popReady();
-    if (id == NONE) break;
+  // One entry per step, stale or not: popReady() would skip stale entries past `max`.
+  for (let i = 0; i < max; i++) {
+    const id = shiftEntry();
+    if (id == NONE) continue;
     bumpSwitches(liveRecord(id));
     store<i32>(batchOutBase + ((<usize>n) << 2), id);
     n++;

@@ -37,14 +37,23 @@ export function readyTask(id: i32): bool {
 /** Dequeues the oldest live id, or NONE. Skips ids made stale while they waited. */
 export function popReady(): i32 {
   while (head != tail) {
-    const id = load<i32>(ring + ((<usize>(head & mask)) << 2));
-    head++;
-    const rec = liveRecord(id);
-    if (rec == 0) continue;
-    setFlags(rec, flagsOf(rec) & ~TASK_QUEUED);
-    return id;
+    const id = shiftEntry();
+    if (id != NONE) return id;
   }
   return NONE;
+}
+
+/**
+ * Dequeues exactly one entry (the ring must not be empty): its id if still live, NONE if it
+ * was made stale. drain() uses it to consume no more than `max` entries.
+ */
+export function shiftEntry(): i32 {
+  const id = load<i32>(ring + ((<usize>(head & mask)) << 2));
+  head++;
+  const rec = liveRecord(id);
+  if (rec == 0) return NONE;
+  setFlags(rec, flagsOf(rec) & ~TASK_QUEUED);
+  return id;
 }
 
 /** Entries in the ring, counting stale ones not yet skipped: an upper bound. */

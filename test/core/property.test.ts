@@ -285,7 +285,7 @@ function observe(target: Core | Model, ids: number[], handles: number[]) {
 describe("random operation sequences", () => {
   test("the wasm core, the ts core and the reference model always agree", () => {
     fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 80 }), (ops) => {
+      fc.property(fc.array(op, { minLength: 1, maxLength: 100 }), (ops) => {
         const model = new Model();
         const cores = [createCore("wasm"), createCore("ts")];
         const ids = [...BOGUS_IDS];
@@ -299,7 +299,8 @@ describe("random operation sequences", () => {
             );
           }
           if (o.kind === "spawn") ids.push(expected as number);
-          if (o.kind === "sleepUntil" && (expected as number) >= 0) handles.push(expected as number);
+          if (o.kind === "sleepUntil" && (expected as number) >= 0)
+            handles.push(expected as number);
           const state = observe(model, ids, handles);
           for (const core of cores) {
             expect(observe(core, ids, handles), `${core.kind} core after step ${step}`).toEqual(
@@ -308,7 +309,7 @@ describe("random operation sequences", () => {
           }
         }
       }),
-      { numRuns: 300 },
+      { numRuns: 1000 },
     );
   });
 
@@ -325,7 +326,8 @@ describe("random operation sequences", () => {
           const expected = apply(model, o, ids, handles);
           for (const core of cores) expect(apply(core, o, ids, handles)).toEqual(expected);
           if (o.kind === "spawn") ids.push(expected as number);
-          if (o.kind === "sleepUntil" && (expected as number) >= 0) handles.push(expected as number);
+          if (o.kind === "sleepUntil" && (expected as number) >= 0)
+            handles.push(expected as number);
         }
         const state = observe(model, ids, handles);
         for (const core of cores) expect(observe(core, ids, handles)).toEqual(state);

@@ -66,11 +66,10 @@ export class TsCore implements Core {
     const t = this.tasks;
     const out = this.out;
     let n = 0;
-    // Mirrors the wasm drain: pop() may skip stale entries, so count entries consumed.
-    // (When pop() empties the queue it rebases to length 0, which also ends the loop.)
-    while (before - q.length < max) {
-      const id = q.pop();
-      if (id < 0) break;
+    // Mirrors the wasm drain: one entry per step, stale or not (pop() would skip past max).
+    for (let i = 0; i < max; i++) {
+      const id = q.shift();
+      if (id < 0) continue;
       t.switches[id & SLOT_MASK]!++;
       out[n++] = id;
     }

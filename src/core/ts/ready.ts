@@ -26,25 +26,30 @@ export class ReadyQueue {
     t.wakeups[slot]!++;
     if (this.tail - this.head > this.mask) this.grow();
     this.ring[this.tail & this.mask] = id;
-    // Counters stay below 2^31 by rebasing when the queue drains (see pop).
+    // Counters stay below 2^31 by rebasing when the queue drains (see shift).
     this.tail++;
     return true;
   }
 
   /** Dequeues the oldest live id, or NONE. */
   pop(): number {
-    const t = this.tasks;
     while (this.head !== this.tail) {
-      const id = this.ring[this.head & this.mask]!;
-      this.head++;
-      const slot = t.liveSlot(id);
-      if (slot < 0) continue;
-      t.flags[slot]! &= ~TASK_QUEUED;
-      if (this.head === this.tail) this.head = this.tail = 0;
-      return id;
+      const id = this.shift();
+      if (id !== NONE) return id;
     }
-    this.head = this.tail = 0;
     return NONE;
+  }
+
+  /** Dequeues exactly one entry (the ring must not be empty): its id if live, else NONE. */
+  shift(): number {
+    const id = this.ring[this.head & this.mask]!;
+    this.head++;
+    if (this.head === this.tail) this.head = this.tail = 0;
+    const t = this.tasks;
+    const slot = t.liveSlot(id);
+    if (slot < 0) return NONE;
+    t.flags[slot]! &= ~TASK_QUEUED;
+    return id;
   }
 
   get length(): number {

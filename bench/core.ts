@@ -1,0 +1,492 @@
+// Benchmarks of the scheduler core alone: the WebAssembly core against its TypeScript twin,
+// and against an object-based heap (tinyqueue over { deadline, seq, id } objects, what a
+// plain JavaScript timer queue looks like) wherever the shape applies.
+//
+//   npx tsx bench/core.ts            full sizes (1M timers, 100k pending, 1k tasks)
+//   npx tsx bench/core.ts --quick    a smoke run at a tenth of the sizes
+//
+// Shapes:
+//   a. timers armed then drained: N timers at pseudo-random integer deadlines (many ties),
+//      then one advance past them all and a drain of the whole ready queue.
+//   b. steady-state re-arming: P timers pending; each 1 ms step advances the clock and
+//      re-arms every task that fired, at now + 1..1000 ms. One op = one fire + re-arm.
+//   c. ready-queue churn: T tasks all ready; each round runs the whole queue once and
+//      readies every task again, through the batch API (drain + readyBatch: two crossings
+//      per round) and through per-op calls (nextReady + ready: two crossings per task).
+//
+// Every case checks its result: the order in which ids came out (an order-sensitive hash)
+// against a reference computed independently (bucket sorts over integer deadlines), and the
+// counts. The reported time is per iteration; setup is timed apart. Nothing is asserted
+// about speed: where wasm loses, the report says so.
+//
+// Fairness. V8 keeps type feedback per function literal, so one run function shared by the
+// wasm and ts cases would see both Core classes, and whichever ran second would get
+// polymorphic code (measured: up to 20% on shape a). So each implementation builds its
+// cases in its own instance of this module (imported again as `core.js?impl=<name>`), with
+// its own copies of the functions. The inputs and expected values are computed once.
+
+import { pathToFileURL } from "node:url";
+import TinyQueue from "tinyqueue";
+import { createCore, type Core, type CoreKind } from "../src/core/index.js";
+import {
+  defineCase,
+  printResults,
+  runCases,
+  type BenchCase,
+  type BenchResult,
+  type HarnessOptions,
+} from "./harness.js";
+
+export interface CoreBenchOptions {
+  /** A tenth of the sizes and a few iterations: a smoke run, not a measurement. */
+  quick?: boolean;
+  /** Print the table and ratios (default true). */
+  print?: boolean;
+  /** Overrides of the harness's iteration and time budgets. */
+  harness?: HarnessOptions;
+}
+
+const SUITE = "core";
+
+// ── shared helpers ───────────────────────────────────────────────────────────────────
+
+/** An order-sensitive 32-bit hash step (FNV-1a style multiply). */
+function mix(h: number, id: number): number {
+  return Math.imul(h ^ id, 0x01000193);
+}
+
+/** xorshift32: a deterministic stream of u32s (inlined by hand in the timed loops). */
+function xorshift(seed: number): () => number {
+  let x = seed | 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+}
+
+/** A fresh core with `n` tasks, whose ids are 0..n-1 (fresh slots have generation 0). */
+function coreWithTasks(kind: CoreKind, n: number): Core {
+  const core = createCore(kind);
+  for (let i = 0; i < n; i++) {
+    if (core.spawn() !== i) throw new Error(`${kind} core: spawn ${i} gave an unexpected id`);
+  }
+  return core;
+}
+
+function label(n: number): string {
+  if (n >= 1e6 && n % 1e6 === 0) return `${n / 1e6}M`;
+  if (n >= 1e3 && n % 1e3 === 0) return `${n / 1e3}k`;
+  return String(n);
+}
+
+interface TimerObject {
+  deadline: number;
+  seq: number;
+  id: number;
+}
+const byDeadlineThenSeq = (a: TimerObject, b: TimerObject): number =>
+  a.deadline - b.deadline || a.seq - b.seq;
+
+const MAX_DELAY = 1000; // ms: shape b re-arms at now + 1..MAX_DELAY
+const ARM_SEED = 0xa11;
+const REARM_SEED = 0xbee;
+
+// ── the plan: sizes, inputs and expected results, computed once ─────────────────────
+
+/** The implementations, each measured in its own instance of this module. */
+export type Impl = CoreKind | "tinyqueue" | "js objects";
+const IMPLS: Impl[] = ["wasm", "ts", "tinyqueue", "js objects"];
+
+export interface Plan {
+  /** a: timers armed then drained. */
+  a: { shape: string; n: number; deadlines: Float64Array; expect: number[] };
+  /** b: steady-state re-arming. */
+  b: { shape: string; pending: number; steps: number; ops: number; expect: number[] };
+  /** c: ready-queue churn, batch and per-op. */
+  c: {
+    batchShape: string;
+    perOpShape: string;
+    tasks: number;
+    rounds: number;
+    order: number;
+  };
+}
+
+export function makePlan(quick: boolean): Plan {
+  return {
+    a: planA(quick ? 100_000 : 1_000_000),
+    b: planB(quick ? 10_000 : 100_000, quick ? 200 : 1000),
+    c: planC(1000, quick ? 20 : 200),
+  };
+}
+
+function planA(n: number): Plan["a"] {
+  const next = xorshift(0x5eed);
+  const span = Math.max(1, Math.floor(n / 10)); // ~10 timers per deadline: ties everywhere
+  const deadlines = new Float64Array(n);
+  for (let i = 0; i < n; i++) deadlines[i] = next() % span;
+  // Reference: a counting sort by deadline keeps arming order within a deadline.
+  const buckets: number[][] = Array.from({ length: span }, () => []);
+  for (let i = 0; i < n; i++) buckets[deadlines[i]!]!.push(i);
+  let h = 0;
+  for (const bucket of buckets) for (const id of bucket) h = mix(h, id);
+  return { shape: `a. ${label(n)} timers: arm, fire, drain`, n, deadlines, expect: [n, h] };
+}
+
+function planB(pending: number, steps: number): Plan["b"] {
+  // Reference: with integer deadlines and 1 ms steps, the timers due at step t are exactly
+  // those armed for t, in arming order: a list per deadline.
+  const due: number[][] = Array.from({ length: steps + MAX_DELAY + 1 }, () => []);
+  const arm = xorshift(ARM_SEED);
+  for (let id = 0; id < pending; id++) due[1 + (arm() % MAX_DELAY)]!.push(id);
+  const rearm = xorshift(REARM_SEED);
+  let ops = 0;
+  let h = 0;
+  for (let now = 1; now <= steps; now++) {
+    for (const id of due[now]!) {
+      h = mix(h, id);
+      due[now + 1 + (rearm() % MAX_DELAY)]!.push(id);
+      ops++;
+    }
+  }
+  return {
+    shape: `b. ${label(pending)} pending: re-arm for ${steps} ms`,
+    pending,
+    steps,
+    ops,
+    expect: [ops, h, pending],
+  };
+}
+
+function planC(tasks: number, rounds: number): Plan["c"] {
+  let order = 0;
+  for (let id = 0; id < tasks; id++) order = mix(order, id);
+  return {
+    batchShape: `c. ${label(tasks)} tasks x ${rounds} rounds: drain + readyBatch`,
+    perOpShape: `c. ${label(tasks)} tasks x ${rounds} rounds: nextReady + ready`,
+    tasks,
+    rounds,
+    order,
+  };
+}
+
+// ── the cases of one implementation ──────────────────────────────────────────────────
+
+/** The cases `impl` takes part in, built from this module instance's own functions. */
+export function casesFor(impl: Impl, plan: Plan): BenchCase[] {
+  switch (impl) {
+    case "wasm":
+    case "ts":
+      return [
+        armThenDrain(impl, plan.a),
+        steadyRearm(impl, plan.b),
+        churnBatch(impl, plan.c),
+        churnPerOp(impl, plan.c),
+      ];
+    case "tinyqueue":
+      return [armThenDrainObjects(plan.a), steadyRearmObjects(plan.b)];
+    case "js objects":
+      return [churnObjects(plan.c)];
+  }
+}
+
+// a. Timers armed then drained.
+
+/** One core per module instance, reused: see armThenDrain. */
+let cachedCore: Core | undefined;
+
+function armThenDrain(kind: CoreKind, { shape, n, deadlines, expect }: Plan["a"]): BenchCase {
+  return defineCase({
+    shape,
+    impl: kind,
+    ops: n,
+    expect,
+    // An iteration leaves the core as it found it (n tasks, no timers, an empty queue), so
+    // it is reused: this measures arming and firing, not growing the tables.
+    setup: () => {
+      cachedCore ??= coreWithTasks(kind, n);
+      if (cachedCore.timerCount() !== 0 || cachedCore.readyLength() !== 0) {
+        throw new Error("shape a: the core was not left empty");
+      }
+      return cachedCore;
+    },
+    run: (core: Core) => {
+      for (let i = 0; i < n; i++) core.sleepUntil(i, deadlines[i]!);
+      const fired = core.advance(Infinity);
+      const cap = core.batchCapacity;
+      let h = 0;
+      let count = 0;
+      for (let k = core.drain(cap); k > 0; k = core.drain(cap)) {
+        const out = core.batchOut();
+        for (let i = 0; i < k; i++) h = mix(h, out[i]!);
+        count += k;
+      }
+      return [fired === count ? count : -fired, h];
+    },
+  });
+}
+
+function armThenDrainObjects({ shape, n, deadlines, expect }: Plan["a"]): BenchCase {
+  return defineCase({
+    shape,
+    impl: "tinyqueue",
+    ops: n,
+    expect,
+    setup: () => new TinyQueue<TimerObject>([], byDeadlineThenSeq),
+    run: (queue: TinyQueue<TimerObject>) => {
+      for (let i = 0; i < n; i++) queue.push({ deadline: deadlines[i]!, seq: i, id: i });
+      let h = 0;
+      let count = 0;
+      while (queue.length > 0) {
+        h = mix(h, queue.pop()!.id);
+        count++;
+      }
+      return [count, h];
+    },
+  });
+}
+
+// b. Steady-state re-arming.
+
+function steadyRearm(kind: CoreKind, { shape, pending, steps, ops, expect }: Plan["b"]): BenchCase {
+  return defineCase({
+    shape,
+    impl: kind,
+    ops,
+    expect,
+    setup: () => {
+      const core = coreWithTasks(kind, pending);
+      const arm = xorshift(ARM_SEED);
+      for (let id = 0; id < pending; id++) core.sleepUntil(id, 1 + (arm() % MAX_DELAY));
+      return core;
+    },
+    run: (core: Core) => {
+      const cap = core.batchCapacity;
+      const ids = new Int32Array(cap);
+      let x = REARM_SEED;
+      let h = 0;
+      let count = 0;
+      for (let now = 1; now <= steps; now++) {
+        core.advance(now);
+        for (let k = core.drain(cap); k > 0; k = core.drain(cap)) {
+          // Copy first: sleepUntil may grow the wasm memory and detach the OUT view.
+          ids.set(core.batchOut().subarray(0, k));
+          for (let i = 0; i < k; i++) {
+            const id = ids[i]!;
+            h = mix(h, id);
+            x ^= x << 13;
+            x ^= x >>> 17;
+            x ^= x << 5;
+            core.sleepUntil(id, now + 1 + ((x >>> 0) % MAX_DELAY));
+            count++;
+          }
+        }
+      }
+      return [count, h, core.timerCount()];
+    },
+  });
+}
+
+function steadyRearmObjects({ shape, pending, steps, ops, expect }: Plan["b"]): BenchCase {
+  return defineCase({
+    shape,
+    impl: "tinyqueue",
+    ops,
+    expect,
+    setup: () => {
+      const arm = xorshift(ARM_SEED);
+      const timers: TimerObject[] = [];
+      for (let id = 0; id < pending; id++) {
+        timers.push({ deadline: 1 + (arm() % MAX_DELAY), seq: id, id });
+      }
+      return new TinyQueue(timers, byDeadlineThenSeq);
+    },
+    run: (queue: TinyQueue<TimerObject>) => {
+      let seq = queue.length;
+      let x = REARM_SEED;
+      let h = 0;
+      let count = 0;
+      for (let now = 1; now <= steps; now++) {
+        // A re-armed timer is due at now + 1 at the earliest, so it can go straight back in.
+        while (queue.length > 0 && queue.peek()!.deadline <= now) {
+          const id = queue.pop()!.id;
+          h = mix(h, id);
+          x ^= x << 13;
+          x ^= x >>> 17;
+          x ^= x << 5;
+          queue.push({ deadline: now + 1 + ((x >>> 0) % MAX_DELAY), seq: seq++, id });
+          count++;
+        }
+      }
+      return [count, h, queue.length];
+    },
+  });
+}
+
+// c. Ready-queue churn. The check: switches, the counters of the first and the last task,
+// and the order of the last round.
+
+/** A core with every task ready, in id order. */
+function readyCore(kind: CoreKind, tasks: number): Core {
+  const core = coreWithTasks(kind, tasks);
+  for (let id = 0; id < tasks; id++) core.ready(id);
+  return core;
+}
+
+function churnBatch(kind: CoreKind, { batchShape, tasks, rounds, order }: Plan["c"]): BenchCase {
+  return defineCase({
+    shape: batchShape,
+    impl: kind,
+    ops: tasks * rounds,
+    expect: [tasks * rounds, rounds, rounds, order],
+    setup: () => readyCore(kind, tasks),
+    run: (core: Core) => {
+      const cap = core.batchCapacity;
+      let switches = 0;
+      let h = 0;
+      for (let r = 0; r < rounds; r++) {
+        // One tick: run what was ready when it began, then hand back the wakes.
+        let budget = core.readyLength();
+        h = 0;
+        while (budget > 0) {
+          const max = budget < cap ? budget : cap;
+          const k = core.drain(max);
+          budget -= max;
+          const out = core.batchOut();
+          for (let i = 0; i < k; i++) h = mix(h, out[i]!);
+          // Every task yields: its id goes straight back through the IN buffer.
+          core.batchIn().set(out.subarray(0, k));
+          core.readyBatch(k);
+          switches += k;
+        }
+      }
+      return [switches, core.switches(0), core.switches(tasks - 1), h];
+    },
+  });
+}
+
+function churnPerOp(kind: CoreKind, { perOpShape, tasks, rounds, order }: Plan["c"]): BenchCase {
+  return defineCase({
+    shape: perOpShape,
+    impl: kind,
+    ops: tasks * rounds,
+    // nextReady records no switch; wakeups count the initial ready too.
+    expect: [tasks * rounds, rounds + 1, rounds + 1, order],
+    setup: () => readyCore(kind, tasks),
+    run: (core: Core) => {
+      let switches = 0;
+      let h = 0;
+      for (let r = 0; r < rounds; r++) {
+        h = 0;
+        for (let i = 0; i < tasks; i++) {
+          const id = core.nextReady();
+          h = mix(h, id);
+          core.ready(id);
+          switches++;
+        }
+      }
+      return [switches, core.wakeups(0), core.wakeups(tasks - 1), h];
+    },
+  });
+}
+
+interface ObjectTask {
+  id: number;
+  queued: boolean;
+  switches: number;
+}
+
+function churnObjects({ batchShape, tasks, rounds, order }: Plan["c"]): BenchCase {
+  return defineCase({
+    shape: batchShape,
+    impl: "js objects",
+    ops: tasks * rounds,
+    expect: [tasks * rounds, rounds, rounds, order],
+    setup: (): ObjectTask[] =>
+      Array.from({ length: tasks }, (_, id) => ({ id, queued: true, switches: 0 })),
+    run: (all: ObjectTask[]) => {
+      // What a scheduler written in plain JavaScript does: swap the ready array per tick.
+      let ready = all.slice();
+      let switches = 0;
+      let h = 0;
+      for (let r = 0; r < rounds; r++) {
+        const batch = ready;
+        ready = [];
+        h = 0;
+        for (let i = 0; i < batch.length; i++) {
+          const task = batch[i]!;
+          task.queued = false;
+          task.switches++;
+          h = mix(h, task.id);
+          switches++;
+          // The task yields: ready it again unless something already did.
+          if (!task.queued) {
+            task.queued = true;
+            ready.push(task);
+          }
+        }
+      }
+      return [switches, all[0]!.switches, all[tasks - 1]!.switches, h];
+    },
+  });
+}
+
+// ── the suite ────────────────────────────────────────────────────────────────────────
+
+/** This module again, as a separate instance for `impl` (see "Fairness" above). */
+async function instanceFor(impl: Impl): Promise<typeof import("./core.js")> {
+  return (await import(`./core.js?impl=${encodeURIComponent(impl)}`)) as typeof import("./core.js");
+}
+
+/**
+ * Runs the core suite and returns one result per case; prints a table and the wasm/ts
+ * ratios unless `print` is false. Throws if any case returns a wrong check value.
+ *
+ * @example
+ * ```ts
+ * import { runCoreBench } from "./bench/core.js";
+ * const results = await runCoreBench({ quick: true, print: false });
+ * ```
+ */
+export async function runCoreBench(options: CoreBenchOptions = {}): Promise<BenchResult[]> {
+  const quick = options.quick === true;
+  const plan = makePlan(quick);
+  const cases: BenchCase[] = [];
+  for (const impl of IMPLS) cases.push(...(await instanceFor(impl)).casesFor(impl, plan));
+
+  // Big shapes get a fixed number of iterations; small ones also a time budget. Two rounds
+  // in opposite orders, so no implementation always runs first (or last).
+  const big: HarnessOptions = quick
+    ? { iterations: 2, time: 0, warmupIterations: 1, warmupTime: 0, rounds: 1 }
+    : { iterations: 4, time: 0, warmupIterations: 1, warmupTime: 0, rounds: 2 };
+  const small: HarnessOptions = quick
+    ? { iterations: 3, time: 0, warmupIterations: 1, warmupTime: 0, rounds: 1 }
+    : { iterations: 10, time: 300, warmupIterations: 5, warmupTime: 100, rounds: 2 };
+  const shapes: [string, HarnessOptions][] = [
+    [plan.a.shape, big],
+    [plan.b.shape, small],
+    [plan.c.batchShape, small],
+    [plan.c.perOpShape, small],
+  ];
+  const results: BenchResult[] = [];
+  for (const [shape, budget] of shapes) {
+    const group = cases.filter((c) => c.shape === shape);
+    results.push(...(await runCases(SUITE, group, { ...budget, ...options.harness })));
+  }
+  if (options.print !== false) {
+    printResults(results, {
+      title:
+        `spindle core benchmark${quick ? " (--quick: smoke sizes, not a measurement)" : ""}` +
+        ` — Node ${process.version}, ${process.arch}`,
+    });
+  }
+  return results;
+}
+
+const invokedDirectly =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (invokedDirectly) {
+  await runCoreBench({ quick: process.argv.includes("--quick") });
+}
