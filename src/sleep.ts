@@ -1,5 +1,5 @@
 import { describe } from "./errors.js";
-import { Sleep, type Instruction } from "./operation.js";
+import { Sleep } from "./operation.js";
 
 /**
  * Suspends the task for `ms` milliseconds, then returns `value`. `sleep(0)` (or less) just
@@ -11,12 +11,10 @@ import { Sleep, type Instruction } from "./operation.js";
  * const x = yield* sleep(10, "x"); // "x"
  * ```
  */
-export function sleep(ms: number): Generator<Instruction | undefined, void, unknown>;
-export function sleep<T>(ms: number, value: T): Generator<Instruction | undefined, T, unknown>;
-export function* sleep<T>(ms: number, value?: T): Generator<Instruction | undefined, T, unknown> {
+export function sleep(ms: number): Sleep<void>;
+export function sleep<T>(ms: number, value: T): Sleep<T>;
+export function sleep<T>(ms: number, value?: T): Sleep<T | undefined> {
   if (typeof ms !== "number" || Number.isNaN(ms))
     throw new TypeError(`spindle: sleep needs a number of ms, got ${describe(ms)}`);
-  if (ms <= 0) yield;
-  else yield new Sleep(ms);
-  return value as T;
+  return new Sleep(ms, value);
 }

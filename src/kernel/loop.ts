@@ -50,6 +50,26 @@ export const DRIVE_SLICE_MS = 4;
 const SLICE_CHECK_EVERY = 16;
 /** Node timers take integer ms delays; below this many ms a deadline counts as due. */
 const TIMER_SLOP_MS = 0;
+/**
+ * Virtual clock: real ms the loop waits, idle, for pending outside work (I/O, Promises)
+ * before it jumps time to the next deadline. One ms: long enough for loopback I/O already
+ * in flight to land, short enough that tests stay fast.
+ */
+const QUIET_MS = 1;
+
+interface Unretrieved {
+  loop: EventLoop;
+  ref: WeakRef<Task<unknown>>;
+  name: string;
+  exception: unknown;
+}
+const unretrievedRegistry = new FinalizationRegistry<Unretrieved>((u) =>
+  u.loop._collectedUnretrieved(u.ref, u.name, u.exception),
+);
+
+function peekException(task: Task<unknown>): unknown {
+  return task._peekOutcome();
+}
 
 /** What callExceptionHandler receives (asyncio's context dict). */
 export interface ExceptionContext {
@@ -120,7 +140,12 @@ export class EventLoop {
   private target: Task<unknown> | null = null;
   private onStopped: (() => void) | null = null;
   private handler: ExceptionHandler | null = null;
-  private readonly failedUnretrieved = new Set<Task<unknown>>();
+  /** Failed tasks nobody has looked at yet: reported when collected, or at close(). */
+  private readonly failedUnretrieved = new Set<WeakRef<Task<unknown>>>();
+  /** Task steps and callbacks run so far: tells the virtual clock whether the loop was quiet. */
+  private steps = 0;
+  private quietTimer: ReturnType<typeof setTimeout> | null = null;
+  private quietSteps = -1;
   /** @internal the task whose step is on the stack */
   _current: Task<unknown> | null = null;
   /** @internal Suspensions waiting on the world outside (Promises, I/O). */
@@ -318,7 +343,12 @@ export class EventLoop {
     if (this.running) throw new Error("spindle: cannot close a running event loop");
     if (this.closed) return;
     this.closed = true;
-    for (const t of this.failedUnretrieved) this.reportUnretrieved(t);
+    for (const ref of this.failedUnretrieved) {
+      const t = ref.deref();
+      if (t === undefined) continue;
+      unretrievedRegistry.unregister(t);
+      this.reportUnretrieved(t);
+    }
     this.failedUnretrieved.clear();
     this.clearNodeTimer();
   }
@@ -396,15 +426,39 @@ export class EventLoop {
     this.liveTasks--;
   }
 
-  /** @internal A task failed and nobody has looked at its exception yet. */
+  /**
+   * @internal A task failed and nobody has looked at its exception yet. As asyncio, it is
+   * reported when the task is garbage-collected unlooked-at ("Task exception was never
+   * retrieved"), or when the loop closes — not when the loop idles, which would misreport
+   * `t = createTask(f()); yield* sleep(10); yield* t`.
+   */
   _unretrieved(task: Task<unknown>): void {
-    this.failedUnretrieved.add(task);
-    if (!this.inDrive) this.kick();
+    const ref = new WeakRef(task);
+    task._unretrievedRef = ref;
+    this.failedUnretrieved.add(ref);
+    unretrievedRegistry.register(
+      task,
+      { loop: this, ref, name: task.name, exception: peekException(task) },
+      task,
+    );
   }
 
   /** @internal Its exception was retrieved after all. */
   _retrieved(task: Task<unknown>): void {
-    this.failedUnretrieved.delete(task);
+    const ref = task._unretrievedRef;
+    if (ref === null) return;
+    task._unretrievedRef = null;
+    this.failedUnretrieved.delete(ref);
+    unretrievedRegistry.unregister(task);
+  }
+
+  /** @internal A failed task was collected without anyone looking at its exception. */
+  _collectedUnretrieved(ref: WeakRef<Task<unknown>>, name: string, exception: unknown): void {
+    if (!this.failedUnretrieved.delete(ref)) return;
+    this.callExceptionHandler({
+      message: `Task exception was never retrieved (task ${name})`,
+      exception,
+    });
   }
 
   // ── the run loop ──────────────────────────────────────────────────────────────────
@@ -443,17 +497,18 @@ export class EventLoop {
           continue;
         }
         // Idle: nothing ready.
-        this.reportFailures();
         if (this.earliest !== Infinity) {
           const next = this.core.nextDeadline();
           this.earliest = next;
           if (next !== Infinity) {
             if (this.clock.virtual) {
-              if (this._externalWaits > 0) {
-                // Let outside work (I/O, Promises) land before jumping time past it.
-                again = true;
+              if (this._externalWaits > 0 && this.quietSteps !== this.steps) {
+                // Outside work (I/O, Promises) is pending: let it land before jumping
+                // time past it. Jump once the loop stayed quiet for QUIET_MS of real time.
+                this.armQuietTimer();
                 break;
               }
+              this.quietSteps = -1;
               this.clock.jumpTo(next);
               if (performance.now() > sliceEnd) {
                 again = true;
@@ -498,6 +553,7 @@ export class EventLoop {
     while (budget > 0) {
       const max = budget < BATCH_CAPACITY ? budget : BATCH_CAPACITY;
       const n = core.drain(max);
+      this.steps += n;
       budget -= max;
       this.queued -= max;
       const out = core.batchOut();
@@ -531,7 +587,6 @@ export class EventLoop {
       clearInterval(this.keepAlive);
       this.keepAlive = null;
     }
-    this.reportFailures();
     const cb = this.onStopped;
     this.onStopped = null;
     cb?.();
@@ -580,6 +635,20 @@ export class EventLoop {
       this.nodeTimer = null;
       this.nodeTimerAt = Infinity;
     }
+    if (this.quietTimer !== null) {
+      clearTimeout(this.quietTimer);
+      this.quietTimer = null;
+    }
+  }
+
+  /** Virtual clock with outside work pending: look again after QUIET_MS of real time. */
+  private armQuietTimer(): void {
+    this.quietSteps = this.steps;
+    if (this.quietTimer !== null) return;
+    this.quietTimer = setTimeout(() => {
+      this.quietTimer = null;
+      this.drive();
+    }, QUIET_MS);
   }
 
   private spawnId(): number {
@@ -591,14 +660,6 @@ export class EventLoop {
   private releaseId(id: number): void {
     this.slots[id & SLOT_MASK] = undefined;
     this.core.release(id);
-  }
-
-  private reportFailures(): void {
-    if (this.failedUnretrieved.size === 0) return;
-    // A failure nobody awaited by the time the loop went idle (or stopped) is reported,
-    // like Node's unhandled rejections; asyncio waits for garbage collection instead.
-    for (const t of this.failedUnretrieved) this.reportUnretrieved(t);
-    this.failedUnretrieved.clear();
   }
 
   private reportUnretrieved(task: Task<unknown>): void {

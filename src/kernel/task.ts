@@ -69,20 +69,18 @@ export class Task<T = unknown> implements PromiseLike<T> {
   /** @internal */ external = false;
   /** @internal */ deferCancel = false;
   private cancelRequests = 0;
-  private cancelMessage: string | undefined = undefined;
-  private value: T | undefined = undefined;
-  private error: unknown = undefined;
+  /** The return value, or the exception when `failed`. */
+  private outcome: unknown = undefined;
   private failed = false;
   private wasCancelled = false;
   /** @internal the exception was looked at (result/exception/await) */
   retrieved = false;
-  /** @internal internal completion listeners, called synchronously */
-  private listeners: Array<() => void> | null = null;
-  // DoneCallback<never>: keeps Task<T> assignable to Task<unknown> (T only flows out).
-  private callbacks: Array<DoneCallback<never>> | null = null;
-  private promise: Promise<T> | null = null;
-  private controller: AbortController | null = null;
-  private stopSignal: (() => void) | null = null;
+  /** @internal set while the loop tracks this failed task as unretrieved */
+  _unretrievedRef: WeakRef<Task<unknown>> | null = null;
+  /** @internal completion listeners, called synchronously: one (the common case) or many */
+  private listeners: (() => void) | Array<() => void> | null = null;
+  /** What few tasks need, allocated on first use: keeps the common task small. */
+  private extra: TaskExtra | null = null;
 
   /** @internal use createTask() or loop.createTask() */
   constructor(
@@ -101,7 +99,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
       else {
         const onAbort = (): void => void this.cancel(abortMessage(signal));
         signal.addEventListener("abort", onAbort, { once: true });
-        this.stopSignal = () => signal.removeEventListener("abort", onAbort);
+        this.more().stopSignal = () => signal.removeEventListener("abort", onAbort);
       }
     }
   }
@@ -118,7 +116,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
     if (this.mustCancel && !this.precious) {
       this.mustCancel = false;
       throwing = true;
-      value = new CancelledError(this.cancelMessage);
+      value = new CancelledError(this.extra?.cancelMessage);
     }
     this.precious = false;
     this.state = RUNNING;
@@ -145,7 +143,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
     if (this.mustCancel) {
       // Cancelled while running: the suspension point it just reached throws.
       this.mustCancel = false;
-      this.resumeWith(true, new CancelledError(this.cancelMessage));
+      this.resumeWith(true, new CancelledError(this.extra?.cancelMessage));
       return;
     }
     if (instr === undefined) {
@@ -222,23 +220,27 @@ export class Task<T = unknown> implements PromiseLike<T> {
 
   private finish(value: T | undefined, error: unknown, failed: boolean): void {
     this.state = DONE;
-    this.stopSignal?.();
-    this.stopSignal = null;
     if (failed) {
       this.failed = true;
-      this.error = error;
+      this.outcome = error;
       this.wasCancelled = error instanceof CancelledError;
     } else {
-      this.value = value;
+      this.outcome = value;
     }
     this.loop._taskDone(this);
     const listeners = this.listeners;
     this.listeners = null;
-    if (listeners !== null) for (const l of listeners) l();
-    const callbacks = this.callbacks;
-    this.callbacks = null;
-    if (callbacks !== null)
-      for (const cb of callbacks) this.loop.callSoon(cb as DoneCallback<T>, this);
+    if (typeof listeners === "function") listeners();
+    else if (listeners !== null) for (const l of listeners) l();
+    const extra = this.extra;
+    if (extra !== null) {
+      extra.stopSignal?.();
+      extra.stopSignal = null;
+      const callbacks = extra.callbacks;
+      extra.callbacks = null;
+      if (callbacks !== null)
+        for (const cb of callbacks) this.loop.callSoon(cb as DoneCallback<T>, this);
+    }
     if (failed && !this.retrieved && !this.wasCancelled) this.loop._unretrieved(this);
   }
 
@@ -252,8 +254,11 @@ export class Task<T = unknown> implements PromiseLike<T> {
   cancel(msg?: string): boolean {
     if (this.state === DONE) return false;
     this.cancelRequests++;
-    this.cancelMessage = msg;
-    this.controller?.abort(new CancelledError(msg));
+    if (msg !== undefined || this.extra !== null) {
+      const extra = this.more();
+      extra.cancelMessage = msg;
+      extra.controller?.abort(new CancelledError(msg));
+    }
     if (this.state === PARKED) {
       if (this.deferCancel && this.timer < 0) {
         // Forward the cancel (to an awaited task…) and keep waiting for its outcome.
@@ -302,9 +307,9 @@ export class Task<T = unknown> implements PromiseLike<T> {
     if (this.state !== DONE) throw new InvalidStateError(`task ${this.name} is not done`);
     if (this.failed) {
       this.markRetrieved();
-      throw this.error;
+      throw this.outcome;
     }
-    return this.value as T;
+    return this.outcome as T;
   }
 
   /**
@@ -313,9 +318,9 @@ export class Task<T = unknown> implements PromiseLike<T> {
    */
   exception(): unknown {
     if (this.state !== DONE) throw new InvalidStateError(`task ${this.name} is not done`);
-    if (this.wasCancelled) throw this.error;
+    if (this.wasCancelled) throw this.outcome;
     this.markRetrieved();
-    return this.failed ? this.error : null;
+    return this.failed ? this.outcome : null;
   }
 
   /** Calls `fn(task)` soon after the task finishes (at once-soon if it already has). */
@@ -325,43 +330,32 @@ export class Task<T = unknown> implements PromiseLike<T> {
       return;
     }
     this.markRetrieved();
-    (this.callbacks ??= []).push(fn as DoneCallback<never>);
+    (this.more().callbacks ??= []).push(fn as DoneCallback<never>);
   }
 
   /** Removes every registration of `fn`; returns how many it removed. */
   removeDoneCallback(fn: DoneCallback<T>): number {
-    if (this.callbacks === null) return 0;
-    const before = this.callbacks.length;
-    this.callbacks = this.callbacks.filter((cb) => cb !== (fn as DoneCallback<never>));
-    return before - this.callbacks.length;
+    const extra = this.extra;
+    if (extra === null || extra.callbacks === null) return 0;
+    const before = extra.callbacks.length;
+    extra.callbacks = extra.callbacks.filter((cb) => cb !== (fn as DoneCallback<never>));
+    return before - extra.callbacks.length;
   }
 
   /** An AbortSignal that aborts (with a CancelledError reason) when the task is cancelled. */
   get signal(): AbortSignal {
-    if (this.controller === null) {
-      this.controller = new AbortController();
+    const extra = this.more();
+    if (extra.controller === null) {
+      extra.controller = new AbortController();
       if (this.cancelRequests > 0 || this.wasCancelled)
-        this.controller.abort(new CancelledError(this.cancelMessage));
+        extra.controller.abort(new CancelledError(extra.cancelMessage));
     }
-    return this.controller.signal;
+    return extra.controller.signal;
   }
 
   /** Waits for the task from a coroutine: `const v = yield* task`. */
-  *[Symbol.iterator](): Generator<Instruction | undefined, T, unknown> {
-    if (this.state !== DONE) {
-      yield new Suspend<unknown>(
-        (waker) => {
-          const listener = (): void => void waker.resume(undefined);
-          this._listen(listener);
-          // Cancelling the waiter cancels this task (asyncio's await semantics); the
-          // waiter keeps waiting for the outcome. shield() opts out.
-          return () => void this.cancel();
-        },
-        false,
-        true,
-      ) as Suspend<unknown>;
-    }
-    return this.result();
+  [Symbol.iterator](): Iterator<Instruction | undefined, T, unknown> {
+    return new Join(this);
   }
 
   /** Awaits the task from async code. */
@@ -369,31 +363,47 @@ export class Task<T = unknown> implements PromiseLike<T> {
     onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
     onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
   ): Promise<R1 | R2> {
-    if (this.promise === null) {
+    const extra = this.more();
+    if (extra.promise === null) {
       this.markRetrieved();
-      this.promise = new Promise<T>((resolve, reject) => {
+      extra.promise = new Promise<unknown>((resolve, reject) => {
         const settle = (): void => {
-          if (this.failed) reject(this.error);
-          else resolve(this.value as T);
+          if (this.failed) reject(this.outcome);
+          else resolve(this.outcome);
         };
         if (this.state === DONE) settle();
         else this._listen(settle);
       });
     }
-    return this.promise.then(onfulfilled, onrejected);
+    return (extra.promise as Promise<T>).then(onfulfilled, onrejected);
   }
 
   /** @internal Calls `fn` synchronously when the task finishes (kernel-internal waits). */
   _listen(fn: () => void): void {
     this.markRetrieved();
-    (this.listeners ??= []).push(fn);
+    const l = this.listeners;
+    if (l === null) this.listeners = fn;
+    else if (typeof l === "function") this.listeners = [l, fn];
+    else l.push(fn);
   }
 
   /** @internal */
   _unlisten(fn: () => void): void {
-    if (this.listeners === null) return;
-    const i = this.listeners.indexOf(fn);
-    if (i >= 0) this.listeners.splice(i, 1);
+    const l = this.listeners;
+    if (l === fn) this.listeners = null;
+    else if (Array.isArray(l)) {
+      const i = l.indexOf(fn);
+      if (i >= 0) l.splice(i, 1);
+    }
+  }
+
+  /** @internal the outcome (value or exception) without marking it retrieved */
+  _peekOutcome(): unknown {
+    return this.outcome;
+  }
+
+  private more(): TaskExtra {
+    return (this.extra ??= new TaskExtra());
   }
 
   private markRetrieved(): void {
@@ -406,6 +416,39 @@ export class Task<T = unknown> implements PromiseLike<T> {
   toString(): string {
     const s = ["ready", "running", "parked", "done"][this.state];
     return `<Task ${this.name} ${s}>`;
+  }
+}
+
+/** The rarely used parts of a Task. */
+class TaskExtra {
+  cancelMessage: string | undefined = undefined;
+  // DoneCallback<never>: keeps Task<T> assignable to Task<unknown> (T only flows out).
+  callbacks: Array<DoneCallback<never>> | null = null;
+  promise: Promise<unknown> | null = null;
+  controller: AbortController | null = null;
+  stopSignal: (() => void) | null = null;
+}
+
+/**
+ * `yield* task`: parks until the task finishes, then returns its result. Cancelling the
+ * waiter cancels the task (asyncio's await semantics) and keeps waiting for its outcome
+ * (deferCancel); shield() opts out.
+ */
+class Join<T> extends Suspend<T> {
+  constructor(private readonly task: Task<T>) {
+    super(
+      (waker) => {
+        task._listen(() => void waker.resume(undefined as T));
+        return () => void task.cancel();
+      },
+      false,
+      true,
+    );
+  }
+  override next(sent?: unknown): IteratorResult<Instruction | undefined, T> {
+    // A finished task returns at once, without parking.
+    if (this.task.state === DONE) return { value: this.task.result(), done: true };
+    return super.next(sent);
   }
 }
 
