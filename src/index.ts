@@ -80,3 +80,26 @@ export { timeout, timeoutAt, waitFor } from "./timeout.js";
 export { shield } from "./shield.js";
 export { asCompleted } from "./as-completed.js";
 export { TaskGroup, taskGroup } from "./task-group.js";
+export {
+  BoundedSemaphore,
+  Condition,
+  Event,
+  LifoQueue,
+  Lock,
+  PriorityQueue,
+  Queue,
+  QueueEmpty,
+  QueueFull,
+  Semaphore,
+  defaultOrder,
+  type Body,
+  type Compare,
+  type ConditionStatistics,
+  type EventStatistics,
+  type LockStatistics,
+  type PriorityQueueOptions,
+  type QueueOptions,
+  type QueueStatistics,
+  type QueueStore,
+  type SemaphoreStatistics,
+} from "./sync/index.js";

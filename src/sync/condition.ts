@@ -1,0 +1,253 @@
+// Condition: a condition variable over a Lock (asyncio.Condition).
+//
+// HOW: a Lock (given, or its own) plus a WaitQueue of parked waiters. wait() releases the
+// lock, parks, and — however it leaves the park, notified or cancelled — re-acquires the
+// lock before it returns or throws, as asyncio does: code after a wait always holds the
+// lock. notify(n) resumes the n oldest live waiters, which then queue for the lock.
+//
+// A notification is a value the kernel delivers even if the waiter is cancelled right
+// after; a waiter that consumed one and then leaves by an exception (the cancel landing
+// while it re-acquires) passes it on to the next waiter, so a cancel never swallows a
+// notify (asyncio does the same with a spurious extra notify).
+//
+// Invariant: a waiter is in `waiters` only while parked in wait(); its undo unlinks it.
+// Like asyncio, "holding the lock" is checked as "the lock is locked": Lock has no owner.
+//
+// Cost: wait O(1) plus a lock round-trip; notify(n) O(n).
+
+import { CancelledError, describe } from "../errors.js";
+import { suspend, type Instruction, type Waker } from "../operation.js";
+import { Lock, type LockStatistics } from "./lock.js";
+import { scoped, type Body } from "./scoped.js";
+import { WaitQueue } from "./wait-queue.js";
+
+/**
+ * What Condition.statistics() reports.
+ *
+ * @example
+ * ```ts
+ * const { tasksWaiting, lockStatistics } = cond.statistics();
+ * ```
+ */
+export interface ConditionStatistics {
+  /** How many tasks are parked in wait() (not counting those re-acquiring the lock). */
+  tasksWaiting: number;
+  /** The underlying lock's statistics. */
+  lockStatistics: LockStatistics;
+}
+
+/**
+ * A condition variable (asyncio.Condition): tasks wait, holding the lock, until another
+ * task changes shared state and notifies them.
+ *
+ * @example
+ * ```ts
+ * const cond = new Condition();
+ * const items: string[] = [];
+ * // consumer
+ * yield* cond.with(function* () {
+ *   yield* cond.waitFor(() => items.length > 0);
+ *   return items.shift();
+ * });
+ * // producer
+ * yield* cond.with(function* () { items.push("x"); cond.notify(); });
+ * ```
+ */
+export class Condition {
+  private readonly lock: Lock;
+  private readonly waiters = new WaitQueue<Waker<boolean>>();
+
+  /** Uses `lock` if given (several conditions may share one), else a new Lock. */
+  constructor(lock?: Lock) {
+    if (lock !== undefined && !(lock instanceof Lock))
+      throw new TypeError(`spindle: Condition(lock) needs a Lock, got ${describe(lock)}`);
+    this.lock = lock ?? new Lock();
+  }
+
+  /**
+   * Acquires the underlying lock; returns true.
+   *
+   * @example
+   * ```ts
+   * yield* cond.acquire();
+   * try { cond.notifyAll(); } finally { cond.release(); }
+   * ```
+   */
+  acquire(): Generator<Instruction | undefined, boolean, unknown> {
+    return this.lock.acquire();
+  }
+
+  /**
+   * Releases the underlying lock; throws if it is not locked.
+   *
+   * @example
+   * ```ts
+   * cond.release();
+   * ```
+   */
+  release(): void {
+    this.lock.release();
+  }
+
+  /**
+   * True if the underlying lock is held.
+   *
+   * @example
+   * ```ts
+   * cond.locked(); // false
+   * ```
+   */
+  locked(): boolean {
+    return this.lock.locked();
+  }
+
+  /**
+   * Runs `body` holding the lock (Python's `async with cond:`); returns its result.
+   *
+   * @example
+   * ```ts
+   * yield* cond.with(function* () { state = "ready"; cond.notifyAll(); });
+   * ```
+   */
+  with<R>(body: Body<R>): Generator<Instruction | undefined, R, unknown> {
+    return scoped("Condition.with", this.lock, body);
+  }
+
+  /**
+   * Releases the lock, waits to be notified, re-acquires the lock; returns true. The lock
+   * is held again when it returns *or throws* (a cancelled wait re-acquires first, then
+   * rethrows). Throws if the lock is not held. Wake-ups can be spurious: re-check the state,
+   * or use waitFor.
+   *
+   * @example
+   * ```ts
+   * yield* cond.with(function* () {
+   *   while (queue.length === 0) yield* cond.wait();
+   * });
+   * ```
+   */
+  *wait(): Generator<Instruction | undefined, boolean, unknown> {
+    if (!this.lock.locked())
+      throw new Error(
+        "spindle: Condition.wait() needs the lock held: call it inside cond.with(...) " +
+          "or after yield* cond.acquire()",
+      );
+    this.lock.release();
+    let notified = false;
+    let failed = false;
+    let failure: unknown = undefined;
+    try {
+      yield* suspend<boolean>(
+        (waker) => {
+          const node = this.waiters.push(waker);
+          return () => void this.waiters.remove(node);
+        },
+        { external: false },
+      );
+      notified = true;
+    } catch (e) {
+      failed = true;
+      failure = e;
+    }
+    // Re-acquire even when cancelled: the caller's code after wait() assumes the lock. Only
+    // CancelledError is absorbed (and rethrown below); any other error leaves at once.
+    for (;;) {
+      try {
+        yield* this.lock.acquire();
+        break;
+      } catch (e) {
+        if (!(e instanceof CancelledError)) throw e;
+        failed = true;
+        failure = e;
+      }
+    }
+    if (failed) {
+      // We consumed a notification but will not act on it: give it to the next waiter.
+      if (notified) this.wake(1);
+      throw failure;
+    }
+    return true;
+  }
+
+  /**
+   * Waits until `predicate()` is truthy (checked first, then after each wake-up); returns
+   * its last value. The lock must be held.
+   *
+   * @example
+   * ```ts
+   * const item = yield* cond.with(function* () {
+   *   yield* cond.waitFor(() => items.length > 0);
+   *   return items.shift()!;
+   * });
+   * ```
+   */
+  *waitFor<R>(predicate: () => R): Generator<Instruction | undefined, R, unknown> {
+    if (typeof predicate !== "function")
+      throw new TypeError(
+        `spindle: Condition.waitFor(predicate) needs a function, got ${describe(predicate)}`,
+      );
+    let result = predicate();
+    while (!result) {
+      yield* this.wait();
+      result = predicate();
+    }
+    return result;
+  }
+
+  /**
+   * Wakes up to `n` waiting tasks (default 1), oldest first. The lock must be held; the
+   * woken tasks run once they get it.
+   *
+   * @example
+   * ```ts
+   * yield* cond.with(function* () { items.push(x); cond.notify(); });
+   * ```
+   */
+  notify(n = 1): void {
+    if (typeof n !== "number" || Number.isNaN(n))
+      throw new TypeError(`spindle: Condition.notify(n) needs a number, got ${describe(n)}`);
+    if (n < 0) throw new RangeError(`spindle: Condition.notify(n) needs n >= 0, got ${n}`);
+    this.checkHeld("notify");
+    this.wake(n);
+  }
+
+  /**
+   * Wakes every waiting task. The lock must be held.
+   *
+   * @example
+   * ```ts
+   * yield* cond.with(function* () { done = true; cond.notifyAll(); });
+   * ```
+   */
+  notifyAll(): void {
+    this.checkHeld("notifyAll");
+    this.wake(this.waiters.size);
+  }
+
+  /**
+   * A snapshot for debugging and tests.
+   *
+   * @example
+   * ```ts
+   * cond.statistics(); // { tasksWaiting: 1, lockStatistics: { locked: false, tasksWaiting: 0 } }
+   * ```
+   */
+  statistics(): ConditionStatistics {
+    return { tasksWaiting: this.waiters.size, lockStatistics: this.lock.statistics() };
+  }
+
+  private checkHeld(what: string): void {
+    if (!this.lock.locked())
+      throw new Error(
+        `spindle: Condition.${what}() needs the lock held: call it inside cond.with(...) ` +
+          "or after yield* cond.acquire()",
+      );
+  }
+
+  /** Resumes up to `n` live waiters, oldest first. */
+  private wake(n: number): void {
+    for (let woken = 0; woken < n; woken++) {
+      if (!this.waiters.handOff((waker) => waker.resume(true))) return;
+    }
+  }
+}

@@ -1,0 +1,491 @@
+// Queue, PriorityQueue, LifoQueue: producer/consumer queues between tasks (asyncio.Queue).
+//
+// HOW: a store of items (FIFO, heap or stack — the one thing the three classes change,
+// asyncio's _init/_put/_get) plus three WaitQueues: getters parked on an empty queue,
+// putters (with their item) parked on a full one, and joiners. Items move by hand-off:
+//   - put on an empty queue with getters waiting gives the item straight to the oldest
+//     live getter (its waker resumes it with the item; the store is bypassed);
+//   - get on a full queue with putters waiting takes the oldest live putter's item into
+//     the freed slot and resumes that putter.
+// So waiters are served first come first served, and nobody can slip in between.
+//
+// Cancellation: a getter or putter cancelled while parked leaves its WaitQueue through its
+// undo, and nothing was handed to it. Once handed over, an item is delivered even if the
+// getter is cancelled right after (the kernel's guarantee for resumed values): get()
+// returns it and the CancelledError lands at the getter's next suspension. A hand-off is
+// committed only when `waker.resume()` says the waker was still live; otherwise the item
+// goes to the next waiter or into the store. No item is lost or delivered twice.
+//
+// Invariants: getters non-empty ⇒ the store is empty; putters non-empty ⇒ full().
+// `unfinished` counts items put and not yet marked taskDone().
+//
+// Cost: put/get O(1) for Queue and LifoQueue, O(log n) for PriorityQueue; taskDone O(1),
+// O(joiners) when the count reaches zero.
+
+import { describe } from "../errors.js";
+import { suspend, type Instruction, type Waker } from "../operation.js";
+import { defaultOrder } from "./priority-order.js";
+import { StableHeap, type Compare } from "./stable-heap.js";
+import { WaitQueue } from "./wait-queue.js";
+
+/**
+ * Thrown by putNowait on a full queue (asyncio.QueueFull).
+ *
+ * @example
+ * ```ts
+ * try { q.putNowait(x); } catch (e) { if (e instanceof QueueFull) dropped++; }
+ * ```
+ */
+export class QueueFull extends Error {
+  override name = "QueueFull";
+}
+
+/**
+ * Thrown by getNowait on an empty queue (asyncio.QueueEmpty).
+ *
+ * @example
+ * ```ts
+ * try { q.getNowait(); } catch (e) { if (e instanceof QueueEmpty) idle(); }
+ * ```
+ */
+export class QueueEmpty extends Error {
+  override name = "QueueEmpty";
+}
+
+/**
+ * Options of Queue and LifoQueue.
+ *
+ * @example
+ * ```ts
+ * new Queue<string>({ maxsize: 100 });
+ * ```
+ */
+export interface QueueOptions {
+  /** Most items the queue holds before put() waits; 0 (the default) means no limit. */
+  maxsize?: number;
+}
+
+/**
+ * Options of PriorityQueue.
+ *
+ * @example
+ * ```ts
+ * new PriorityQueue<Job>({ compare: (a, b) => a.priority - b.priority });
+ * ```
+ */
+export interface PriorityQueueOptions<T> extends QueueOptions {
+  /** Item order: negative if `a` comes out first. Default: Python's tuple order. */
+  compare?: Compare<T>;
+}
+
+/**
+ * Where a queue keeps its items; subclasses of Queue choose one by overriding
+ * `createStore` (asyncio's _init/_put/_get/_qsize).
+ *
+ * @example
+ * ```ts
+ * class Stack<T> implements QueueStore<T> {
+ *   private a: T[] = [];
+ *   get size() { return this.a.length; }
+ *   add(item: T) { this.a.push(item); }
+ *   take() { return this.a.pop()!; }
+ * }
+ * ```
+ */
+export interface QueueStore<T> {
+  readonly size: number;
+  /** Stores an item; may throw (then it must store nothing). */
+  add(item: T): void;
+  /** Removes and returns the next item (size > 0); may throw (then it must remove nothing). */
+  take(): T;
+}
+
+/**
+ * What Queue.statistics() reports (trio's statistics(), plus asyncio's counters).
+ *
+ * @example
+ * ```ts
+ * const { qsize, tasksWaitingGet, unfinishedTasks } = q.statistics();
+ * ```
+ */
+export interface QueueStatistics {
+  /** Items in the queue. */
+  qsize: number;
+  /** The queue's maxsize (0: unbounded). */
+  maxsize: number;
+  /** Items put and not yet marked taskDone(). */
+  unfinishedTasks: number;
+  /** Tasks parked in get(). */
+  tasksWaitingGet: number;
+  /** Tasks parked in put(). */
+  tasksWaitingPut: number;
+  /** Tasks parked in join(). */
+  tasksWaitingJoin: number;
+}
+
+interface Putter<T> {
+  readonly waker: Waker<void>;
+  readonly item: T;
+}
+
+/**
+ * A first-in first-out queue between tasks (asyncio.Queue). With a `maxsize`, put() waits
+ * while the queue is full; get() waits while it is empty. taskDone() and join() let a
+ * producer wait until every item was processed.
+ *
+ * @example
+ * ```ts
+ * const q = new Queue<string>(10);
+ * createTask(function* () {
+ *   for (;;) { const url = yield* q.get(); yield* fetch(url); q.taskDone(); }
+ * });
+ * yield* q.put("https://example.com");
+ * yield* q.join(); // every url fetched
+ * ```
+ */
+export class Queue<T> {
+  /** Most items the queue holds; 0 means no limit. */
+  readonly maxsize: number;
+  /** The items. */
+  protected readonly store: QueueStore<T>;
+  private readonly getters = new WaitQueue<Waker<T>>();
+  private readonly putters = new WaitQueue<Putter<T>>();
+  private readonly joiners = new WaitQueue<Waker<void>>();
+  private unfinished = 0;
+
+  /** `new Queue(maxsize)` or `new Queue({ maxsize })`; maxsize 0 (default): unbounded. */
+  constructor(init?: number | QueueOptions) {
+    const options = readOptions(this.constructor.name, init);
+    this.maxsize = checkMaxsize(this.constructor.name, options.maxsize);
+    this.store = this.createStore(options);
+  }
+
+  /**
+   * Makes the store; subclasses override it to change the order. Called from the
+   * constructor, so it must use `options` only, not instance fields.
+   */
+  protected createStore(options: QueueOptions): QueueStore<T> {
+    checkOptionNames(this.constructor.name, options, ["maxsize"]);
+    return new FifoStore<T>();
+  }
+
+  /**
+   * Puts `item`, waiting while the queue is full (FIFO among waiting putters). If the task
+   * is cancelled while it waits, the item is not put.
+   *
+   * @example
+   * ```ts
+   * yield* q.put(job);
+   * ```
+   */
+  *put(item: T): Generator<Instruction | undefined, void, unknown> {
+    if (!this.full()) {
+      this.accept(item);
+      return;
+    }
+    yield* suspend<void>(
+      (waker) => {
+        const node = this.putters.push({ waker, item });
+        return () => void this.putters.remove(node);
+      },
+      { external: false },
+    );
+  }
+
+  /**
+   * Takes the next item, waiting while the queue is empty (FIFO among waiting getters). An
+   * item handed to a getter is never lost: if it is cancelled at that moment, get() still
+   * returns the item and the cancellation lands at its next suspension.
+   *
+   * @example
+   * ```ts
+   * const job = yield* q.get();
+   * ```
+   */
+  *get(): Generator<Instruction | undefined, T, unknown> {
+    if (this.store.size > 0) return this.getNowait();
+    return yield* suspend<T>(
+      (waker) => {
+        const node = this.getters.push(waker);
+        return () => void this.getters.remove(node);
+      },
+      { external: false },
+    );
+  }
+
+  /**
+   * Puts `item` without waiting; throws QueueFull if the queue is full.
+   *
+   * @example
+   * ```ts
+   * q.putNowait(job);
+   * ```
+   */
+  putNowait(item: T): void {
+    if (this.full()) throw new QueueFull(`spindle: the queue is full (maxsize ${this.maxsize})`);
+    this.accept(item);
+  }
+
+  /**
+   * Takes the next item without waiting; throws QueueEmpty if there is none.
+   *
+   * @example
+   * ```ts
+   * const job = q.getNowait();
+   * ```
+   */
+  getNowait(): T {
+    if (this.store.size === 0) throw new QueueEmpty("spindle: the queue is empty");
+    const item = this.store.take();
+    this.admitPutters();
+    return item;
+  }
+
+  /**
+   * Marks one item taken with get() as processed; when every item put so far is, join()
+   * returns. Throws RangeError if called more times than items were put.
+   *
+   * @example
+   * ```ts
+   * const job = yield* q.get();
+   * try { yield* handle(job); } finally { q.taskDone(); }
+   * ```
+   */
+  taskDone(): void {
+    if (this.unfinished === 0)
+      throw new RangeError(
+        "spindle: Queue.taskDone() called more times than items were put in the queue",
+      );
+    if (--this.unfinished > 0) return;
+    for (let node = this.joiners.shift(); node !== null; node = this.joiners.shift())
+      node.value.resume();
+  }
+
+  /**
+   * Waits until every item put in the queue has been marked taskDone() (returns at once if
+   * none is pending).
+   *
+   * @example
+   * ```ts
+   * for (const url of urls) yield* q.put(url);
+   * yield* q.join();
+   * ```
+   */
+  *join(): Generator<Instruction | undefined, void, unknown> {
+    if (this.unfinished === 0) return;
+    yield* suspend<void>(
+      (waker) => {
+        const node = this.joiners.push(waker);
+        return () => void this.joiners.remove(node);
+      },
+      { external: false },
+    );
+  }
+
+  /**
+   * How many items the queue holds.
+   *
+   * @example
+   * ```ts
+   * q.qsize(); // 3
+   * ```
+   */
+  qsize(): number {
+    return this.store.size;
+  }
+
+  /**
+   * True if the queue holds no item.
+   *
+   * @example
+   * ```ts
+   * if (q.empty()) console.log("idle");
+   * ```
+   */
+  empty(): boolean {
+    return this.store.size === 0;
+  }
+
+  /**
+   * True if the queue holds maxsize items (never, for an unbounded queue).
+   *
+   * @example
+   * ```ts
+   * if (!q.full()) q.putNowait(x);
+   * ```
+   */
+  full(): boolean {
+    return this.maxsize > 0 && this.store.size >= this.maxsize;
+  }
+
+  /**
+   * A snapshot for debugging and tests.
+   *
+   * @example
+   * ```ts
+   * q.statistics().tasksWaitingGet; // 2
+   * ```
+   */
+  statistics(): QueueStatistics {
+    return {
+      qsize: this.store.size,
+      maxsize: this.maxsize,
+      unfinishedTasks: this.unfinished,
+      tasksWaitingGet: this.getters.size,
+      tasksWaitingPut: this.putters.size,
+      tasksWaitingJoin: this.joiners.size,
+    };
+  }
+
+  /** Takes in an item there is room for: to the oldest live getter, else into the store. */
+  private accept(item: T): void {
+    if (!this.getters.handOff((waker) => waker.resume(item))) this.store.add(item);
+    this.unfinished++;
+  }
+
+  /** After a get freed a slot: moves the oldest live putters' items in, and resumes them. */
+  private admitPutters(): void {
+    while (!this.full()) {
+      const node = this.putters.shift();
+      if (node === null) return;
+      const { waker, item } = node.value;
+      if (!waker.active) continue;
+      try {
+        this.store.add(item);
+      } catch (e) {
+        // The putter's item cannot be stored (a PriorityQueue key it cannot order): its
+        // put() throws, as putNowait would have, and the slot goes to the next putter.
+        waker.fail(e);
+        continue;
+      }
+      this.unfinished++;
+      waker.resume();
+    }
+  }
+}
+
+/**
+ * A queue that hands out the smallest item first (asyncio.PriorityQueue): a binary heap.
+ * By default items are ordered like Python tuples — numbers, strings, and arrays such as
+ * `[priority, data]` lexicographically; pass `compare` for anything else. Equal items come
+ * out in the order they were put.
+ *
+ * @example
+ * ```ts
+ * const q = new PriorityQueue<[number, string]>();
+ * q.putNowait([2, "later"]);
+ * q.putNowait([1, "first"]);
+ * q.getNowait(); // [1, "first"]
+ * const jobs = new PriorityQueue<Job>({ maxsize: 100, compare: (a, b) => a.due - b.due });
+ * ```
+ */
+export class PriorityQueue<T> extends Queue<T> {
+  /** `new PriorityQueue(maxsize)` or `new PriorityQueue({ maxsize, compare })`. */
+  constructor(init?: number | PriorityQueueOptions<T>) {
+    super(init);
+  }
+
+  protected override createStore(options: PriorityQueueOptions<T>): QueueStore<T> {
+    checkOptionNames(this.constructor.name, options, ["maxsize", "compare"]);
+    const compare = options.compare ?? defaultOrder;
+    if (typeof compare !== "function")
+      throw new TypeError(
+        `spindle: ${this.constructor.name} option compare must be a function (a, b) => number, ` +
+          `got ${describe(compare)}`,
+      );
+    return new StableHeap<T>(compare);
+  }
+}
+
+/**
+ * A last-in first-out queue, a stack (asyncio.LifoQueue).
+ *
+ * @example
+ * ```ts
+ * const q = new LifoQueue<number>();
+ * q.putNowait(1);
+ * q.putNowait(2);
+ * q.getNowait(); // 2
+ * ```
+ */
+export class LifoQueue<T> extends Queue<T> {
+  protected override createStore(options: QueueOptions): QueueStore<T> {
+    checkOptionNames(this.constructor.name, options, ["maxsize"]);
+    return new StackStore<T>();
+  }
+}
+
+/**
+ * Taken slots at the front of a FifoStore's array before it compacts. Picked so compaction
+ * (one copy of the live items) is rare and amortised O(1) per take; not tuned.
+ */
+const FIFO_COMPACT_AT = 1024;
+
+/** FIFO store: an array read from a moving head, compacted now and then. */
+class FifoStore<T> implements QueueStore<T> {
+  private items: (T | undefined)[] = [];
+  private head = 0;
+  get size(): number {
+    return this.items.length - this.head;
+  }
+  add(item: T): void {
+    this.items.push(item);
+  }
+  take(): T {
+    const item = this.items[this.head] as T;
+    this.items[this.head++] = undefined; // let the item be collected
+    if (this.head === this.items.length) {
+      this.items.length = 0;
+      this.head = 0;
+    } else if (this.head >= FIFO_COMPACT_AT && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+}
+
+/** LIFO store: an array used as a stack. */
+class StackStore<T> implements QueueStore<T> {
+  private readonly items: T[] = [];
+  get size(): number {
+    return this.items.length;
+  }
+  add(item: T): void {
+    this.items.push(item);
+  }
+  take(): T {
+    return this.items.pop() as T;
+  }
+}
+
+/** Normalises the constructor argument: a maxsize, an options object, or nothing. */
+function readOptions(what: string, init: unknown): QueueOptions {
+  if (init === undefined) return {};
+  if (typeof init === "number") return { maxsize: init };
+  if (typeof init === "object" && init !== null && !Array.isArray(init)) return init;
+  throw new TypeError(
+    `spindle: ${what}(init) takes a maxsize number or an options object, got ${describe(init)}`,
+  );
+}
+
+function checkMaxsize(what: string, maxsize: unknown): number {
+  if (maxsize === undefined) return 0;
+  if (typeof maxsize !== "number" || Number.isNaN(maxsize))
+    throw new TypeError(`spindle: ${what} maxsize must be a number, got ${describe(maxsize)}`);
+  if (maxsize < 0 || !Number.isInteger(maxsize))
+    throw new RangeError(
+      `spindle: ${what} maxsize must be an integer >= 0 (0: unbounded), got ${maxsize}`,
+    );
+  return maxsize;
+}
+
+/** Rejects misspelt options (`maxSize`), which would otherwise be ignored silently. */
+function checkOptionNames(what: string, options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key))
+      throw new TypeError(
+        `spindle: ${what} has no option ${JSON.stringify(key)} (its options: ${known.join(", ")})`,
+      );
+  }
+}
