@@ -64,7 +64,7 @@ export {
   newEventLoop,
   setEventLoop,
 } from "./event-loop.js";
-export { run } from "./run.js";
+export { run, type RunOptions } from "./run.js";
 export { sleep } from "./sleep.js";
 export { fromPromise } from "./from-promise.js";
 export { gather, type GatherOptions } from "./gather.js";

@@ -31,7 +31,8 @@ export type Coroutine<T = unknown> = Iterator<Instruction | undefined, T, unknow
  * cancellation and early exit through `yield*` exactly as a generator would.
  */
 abstract class OneShot<T> implements Iterator<Instruction | undefined, T, unknown> {
-  private started = false;
+  /** @internal false until `yield*` starts it: a bare `yield op` (a forgotten `*`) is caught by this */
+  started = false;
   [Symbol.iterator](): this {
     return this;
   }

@@ -4,6 +4,12 @@ import { EventLoop as Loop } from "./kernel/loop.js";
 import type { Task } from "./kernel/task.js";
 import { gather } from "./gather.js";
 
+/** Options of run(): the loop's, and the main task's name. */
+export interface RunOptions extends LoopOptions {
+  /** Name of the main task (default "main"). */
+  name?: string;
+}
+
 /**
  * Runs `main` on a new event loop and returns its result (asyncio.run): creates the loop,
  * runs main to completion, cancels the tasks still pending and waits for them, reports
@@ -17,13 +23,14 @@ import { gather } from "./gather.js";
  * });
  * ```
  */
-export async function run<T>(main: CoroutineLike<T>, options?: LoopOptions): Promise<T> {
+export async function run<T>(main: CoroutineLike<T>, options: RunOptions = {}): Promise<T> {
   if (getRunningLoop() !== null)
     throw new Error("spindle: run() cannot be called from a running event loop");
   const loop = new Loop(options);
   setEventLoop(loop);
   try {
-    return await loop.runUntilComplete(main);
+    const task = loop.createTask(main, { name: options.name ?? "main" });
+    return await loop.runUntilComplete(task);
   } finally {
     try {
       await cancelAll(loop);

@@ -152,6 +152,11 @@ export class Task<T = unknown> implements PromiseLike<T> {
       loop._schedule(this.id);
       return;
     }
+    if ((instr instanceof Sleep || instr instanceof Suspend) && !instr.started) {
+      // `yield sleep(10)` instead of `yield* sleep(10)`: the operation never ran.
+      this.resumeWith(true, new TypeError(yieldedMessage(this.name, instr)));
+      return;
+    }
     if (instr instanceof Sleep) {
       this.state = PARKED;
       this.timer = loop._sleep(this.id, instr.ms);
@@ -174,14 +179,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
       if (this.state === PARKED && this.waitSeq === seq) this.undo = undo ?? null;
       return;
     }
-    this.resumeWith(
-      true,
-      new TypeError(
-        `spindle: coroutine ${this.name} yielded ${describe(instr)}, which the kernel does not ` +
-          "understand. Use `yield* op` to run an operation (yield* sleep(10), yield* task, " +
-          "yield* fromPromise(p)), or a bare `yield` to give up the turn.",
-      ),
-    );
+    this.resumeWith(true, new TypeError(yieldedMessage(this.name, instr)));
   }
 
   /** Schedules the next step with (throwing, value). */
@@ -470,6 +468,15 @@ class TaskWaker<T> implements Waker<T> {
     this.task.wakeUp(true, error, true);
     return true;
   }
+}
+
+/** The TypeError for a yielded value the kernel does not understand. */
+function yieldedMessage(name: string, value: unknown): string {
+  return (
+    `spindle: coroutine ${name} yielded ${describe(value)}, which the kernel does not ` +
+    "understand. To wait for an operation, use `yield*` (with the star): yield* sleep(10), " +
+    "yield* task, yield* fromPromise(p). A bare `yield` (nothing after it) gives up the turn."
+  );
 }
 
 function abortMessage(signal: AbortSignal): string {
