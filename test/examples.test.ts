@@ -1,0 +1,88 @@
+// The examples print exactly what their comments say: each runs on the virtual clock (the
+// tutorial's 3 s sleeps take a few ms) with a log that captures its lines, and the whole
+// trace is compared — the order of the lines is the interleaving of the tasks.
+
+import { isMainThread, threadId } from "node:worker_threads";
+import { describe, expect, it } from "vitest";
+import { main as asyncAwait } from "../examples/async-await.js";
+import { main as producerConsumer } from "../examples/producer-consumer.js";
+import { main as roundRobin } from "../examples/round-robin.js";
+import { main as sleepShowthread } from "../examples/sleep-showthread.js";
+
+type Main = (options: {
+  clock?: "real" | "virtual";
+  log?: (line: string) => void;
+}) => Promise<void>;
+
+async function trace(main: Main): Promise<string[]> {
+  const lines: string[] = [];
+  await main({ clock: "virtual", log: (line) => lines.push(line) });
+  return lines;
+}
+
+// What the examples print for the thread they run on (vitest's forks pool: a main thread).
+const THREAD = `threads: [${isMainThread ? "main thread" : "worker thread"}, threadId ${threadId}]`;
+
+describe("examples", () => {
+  it("round-robin: a and b take turns, by hand and as two spindle tasks", async () => {
+    const turns = ["a.x 0", "b.x 0", "a.x 1", "b.x 1", "a.x 2", "b.x 2"];
+    expect(await trace(roundRobin)).toEqual(["by hand:", ...turns, "on spindle:", ...turns]);
+  });
+
+  it("producer-consumer: items go through send() by hand and through a Queue on spindle", async () => {
+    expect(await trace(producerConsumer)).toEqual([
+      "by hand:",
+      "produce 0",
+      "consume 0",
+      "produce 1",
+      "consume 1",
+      "produce 2",
+      "consume 2",
+      "produce 3",
+      "consume 3",
+      "produce 4",
+      "consume 4",
+      "on spindle:",
+      // maxsize 2: the producer runs ahead until the queue is full and its put() parks.
+      "produce 0",
+      "produce 1",
+      "produce 2",
+      "consume 0",
+      "consume 1",
+      "consume 2",
+      "produce 3",
+      "produce 4",
+      "consume 3",
+      "consume 4",
+      "producer: all 5 items consumed",
+      "consumer: cancelled",
+    ]);
+  });
+
+  it("sleep-showthread: both coroutines overlap on one thread and finish in 9 s", async () => {
+    expect(await trace(sleepShowthread)).toEqual([
+      "[0.0 s] sleep 0",
+      `[0.0 s] ${THREAD} tasks: [<Task sleep parked>, <Task showthread running>, <Task main ready>]`,
+      `[2.0 s] ${THREAD} tasks: [<Task sleep parked>, <Task showthread running>, <Task main parked>]`,
+      "[3.0 s] sleep 1",
+      `[4.0 s] ${THREAD} tasks: [<Task sleep parked>, <Task showthread running>, <Task main parked>]`,
+      "[6.0 s] sleep 2",
+      "[9.0 s] done",
+    ]);
+  });
+
+  it("async-await: the same program with async functions as tasks, also in 9 s", async () => {
+    const tasks = (showthread: string, sleeps: string) =>
+      `${THREAD} tasks: [<Task main parked>, <Task sleep parked>, ` +
+      `<Task showthread ${showthread}>, <Task sleep's sleep ${sleeps}>]`;
+    expect(await trace(asyncAwait)).toEqual([
+      "[0.0 s] sleep 0",
+      `[0.0 s] ${tasks("running", "ready")}`,
+      `[2.0 s] ${tasks("parked", "parked")}`,
+      "[3.0 s] sleep 1",
+      `[4.0 s] ${tasks("parked", "parked")}`,
+      "[6.0 s] sleep 2",
+      "[9.0 s] done",
+    ]);
+  });
+});
