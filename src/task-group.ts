@@ -96,7 +96,7 @@ export function* taskGroup<T>(
   let propagateCancel: CancelledError | null = null;
   if (bodyFailed) {
     if (bodyError instanceof CancelledError) propagateCancel = bodyError;
-    else tg.errors.unshift(bodyError);
+    else tg.errors.push(bodyError); // after the children's, as asyncio
     if (!tg.aborting) tg.abort();
   }
   while (tg.children.size > 0) {

@@ -26,7 +26,7 @@
 // the program would otherwise exit silently with the await unsettled.
 
 import { createCore, type Core, type CoreKind } from "../core/index.js";
-import { BATCH_CAPACITY, SLOT_MASK } from "../core/ts/constants.js";
+import { BATCH_CAPACITY, MAX_DEADLINE, SLOT_MASK } from "../core/ts/constants.js";
 import { RealClock, VirtualClock, type Clock } from "../clock.js";
 import { DeadlockError, InternalError, describe } from "../errors.js";
 import {
@@ -220,7 +220,8 @@ export class EventLoop {
     const id = this.spawnId();
     const h = new TimerHandle(this, id, callback as unknown as (...a: never[]) => void, args, when);
     this.slots[id & SLOT_MASK] = h;
-    h.timer = this.armTimer(id, when);
+    // A deadline at or past MAX_DEADLINE (callLater(Infinity)) never comes: no timer.
+    if (when < MAX_DEADLINE) h.timer = this.armTimer(id, when);
     return h;
   }
 
@@ -403,9 +404,13 @@ export class EventLoop {
     if (!this.inDrive) this.kick();
   }
 
-  /** @internal Arms a core timer waking task `id` in `ms`; returns the timer handle. */
+  /**
+   * @internal Arms a core timer waking task `id` in `ms`; returns the timer handle, or -1
+   * for a deadline at or past MAX_DEADLINE, which never comes.
+   */
   _sleep(id: number, ms: number): number {
-    return this.armTimer(id, this.clock.now() + ms);
+    const deadline = this.clock.now() + ms;
+    return deadline >= MAX_DEADLINE ? -1 : this.armTimer(id, deadline);
   }
 
   /** @internal */
@@ -559,8 +564,11 @@ export class EventLoop {
       const out = core.batchOut();
       for (let i = 0; i < n; i++) batch[i] = out[i]!;
       for (let i = 0; i < n; i++) {
-        const r = slots[batch[i]! & SLOT_MASK];
-        if (r === undefined) throw new InternalError(`ready id ${batch[i]} has no owner`);
+        const id = batch[i]!;
+        const r = slots[id & SLOT_MASK];
+        // An earlier entry of this batch may have cancelled this one (a handle), and its
+        // slot may even hold a new owner already: the generation tells.
+        if (r === undefined || r.id !== id) continue;
         r._run();
       }
     }
@@ -603,6 +611,7 @@ export class EventLoop {
         `spindle: this operation would block forever: every task is waiting and nothing ` +
           `(no timer, no I/O, no pending Promise) can wake one. Blocked: ${blocked.join(", ")}`,
       ),
+      false, // leave what it awaited alone: run() cancels the rest on its way out
     );
   }
 

@@ -20,7 +20,7 @@
 // READY task is delivered first (nothing a primitive handed over is lost); a bare turn or a
 // fired sleep carries nothing, so the cancel lands at once.
 
-import { CancelledError, InvalidStateError, describe } from "../errors.js";
+import { CancelledError, DeadlockError, InvalidStateError, describe } from "../errors.js";
 import { Sleep, Suspend, type Coroutine, type Instruction, type Waker } from "../operation.js";
 import type { EventLoop } from "./loop.js";
 
@@ -69,6 +69,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
   /** @internal */ external = false;
   /** @internal */ deferCancel = false;
   private cancelRequests = 0;
+  private forwarding = false;
   /** The return value, or the exception when `failed`. */
   private outcome: unknown = undefined;
   private failed = false;
@@ -159,6 +160,8 @@ export class Task<T = unknown> implements PromiseLike<T> {
     }
     if (instr instanceof Sleep) {
       this.state = PARKED;
+      this.waitSeq++;
+      // -1 for a deadline that never comes (sleep(Infinity)): parked until cancelled.
       this.timer = loop._sleep(this.id, instr.ms);
       return;
     }
@@ -203,15 +206,27 @@ export class Task<T = unknown> implements PromiseLike<T> {
     this.resumeWith(throwing, value);
   }
 
-  /** @internal Ends a parked wait from outside (cancel, deadlock): timer off or undo run. */
-  interrupt(error: unknown): void {
+  /**
+   * @internal Ends a parked wait from outside (cancel, deadlock): the timer cancelled or
+   * the undo run, and `error` thrown at the suspension point. `forward`: run a deferCancel
+   * undo (which passes the cancel on to an awaited task); a deadlock does not.
+   */
+  interrupt(error: unknown, forward = true): void {
     if (this.timer >= 0) {
-      this.loop.core.cancelTimer(this.timer);
+      const armed = this.loop.core.cancelTimer(this.timer);
       this.timer = -1;
-      this.resumeWith(true, error);
+      if (armed) {
+        this.resumeWith(true, error);
+      } else {
+        // The timer already fired this tick: the core has queued us. Change what the
+        // step will receive; scheduling again would run the task twice.
+        this.sendThrow = true;
+        this.sendValue = error;
+        this.state = READY;
+      }
       return;
     }
-    const undo = this.undo;
+    const undo = this.deferCancel && !forward ? null : this.undo;
     this.wakeUp(true, error, false);
     undo?.();
   }
@@ -259,8 +274,16 @@ export class Task<T = unknown> implements PromiseLike<T> {
     }
     if (this.state === PARKED) {
       if (this.deferCancel && this.timer < 0) {
-        // Forward the cancel (to an awaited task…) and keep waiting for its outcome.
-        this.undo?.();
+        // Forward the cancel (to an awaited task…) and keep waiting for its outcome. The
+        // guard stops a cycle (A awaits B awaits A) from forwarding forever.
+        if (!this.forwarding) {
+          this.forwarding = true;
+          try {
+            this.undo?.();
+          } finally {
+            this.forwarding = false;
+          }
+        }
         return true;
       }
       this.interrupt(new CancelledError(msg));
@@ -327,7 +350,6 @@ export class Task<T = unknown> implements PromiseLike<T> {
       this.loop.callSoon(fn, this);
       return;
     }
-    this.markRetrieved();
     (this.more().callbacks ??= []).push(fn as DoneCallback<never>);
   }
 
@@ -378,7 +400,6 @@ export class Task<T = unknown> implements PromiseLike<T> {
 
   /** @internal Calls `fn` synchronously when the task finishes (kernel-internal waits). */
   _listen(fn: () => void): void {
-    this.markRetrieved();
     const l = this.listeners;
     if (l === null) this.listeners = fn;
     else if (typeof l === "function") this.listeners = [l, fn];
@@ -446,6 +467,8 @@ class Join<T> extends Suspend<T> {
   override next(sent?: unknown): IteratorResult<Instruction | undefined, T> {
     // A finished task returns at once, without parking.
     if (this.task.state === DONE) return { value: this.task.result(), done: true };
+    if (!this.started && this.task.loop._current === this.task)
+      throw new DeadlockError(`spindle: task ${this.task.name} waits for itself`);
     return super.next(sent);
   }
 }
