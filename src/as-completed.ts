@@ -38,6 +38,9 @@ export function asCompleted<T>(
     if (t.done()) finished.push(t);
     else
       t._listen(() => {
+        // Once the timeout has passed, the ones still unfinished then throw TimeoutError:
+        // finishing later does not put them back in line.
+        if (expired) return;
         finished.push(t);
         deliver();
       });

@@ -85,8 +85,11 @@ export function createTask<T>(coro: CoroutineLike<T>, options?: TaskOptions): Ta
 
 /** The task whose code is running, or null (asyncio.current_task). */
 export function currentTask(): Task<unknown> | null {
+  // While a drive is on the stack, the loop knows: its task, or none in a callback. The
+  // async context only speaks for async-function tasks resumed outside a drive (a drive
+  // started from inside one inherits its context, which must not leak into callbacks).
   const loop = running.loop;
-  if (loop !== null && loop._current !== null) return loop._current;
+  if (loop !== null) return loop._current;
   return asyncContext.getStore()?.task ?? null;
 }
 

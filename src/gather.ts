@@ -53,7 +53,8 @@ export function* gather(
       let remaining = n;
       const onDone = (t: Task<unknown>) => (): void => {
         if (!returnExceptions && !forwarded && t.cancelled()) {
-          waker.fail(new CancelledError());
+          // As asyncio: the gather's CancelledError carries the child's cancel message.
+          waker.fail(new CancelledError((cancelledOf(t) as Error).message));
           return;
         }
         if (!returnExceptions && !forwarded && !t.cancelled()) {

@@ -93,11 +93,13 @@ export function* waitFor<T>(
     if (target.done()) return target.result();
     target.cancel();
     try {
-      yield* target;
-    } catch (_) {
-      // its outcome is superseded by the timeout
+      // As a late operation under any other timeout: a task that swallows the cancel keeps
+      // its value, and an error other than the cancellation is not hidden.
+      return yield* target;
+    } catch (e) {
+      if (e instanceof CancelledError) throw new TimeoutError("spindle: timed out", { cause: e });
+      throw e;
     }
-    throw new TimeoutError("spindle: timed out");
   }
   return yield* timeout(ms, target as CoroutineLike<T>);
 }
