@@ -88,6 +88,12 @@ export function* waitFor<T>(
   if (ms !== null && (typeof ms !== "number" || Number.isNaN(ms)))
     throw new TypeError(`spindle: waitFor needs a number of ms or null, got ${describe(ms)}`);
   const inline = !(op instanceof Task) && (isCoroutine(op) || isOperation(op));
+  if (inline && ms !== null && ms <= 0) {
+    // Out of time before it starts: like asyncio (which wraps it in a task cancelled
+    // before its first step), the operation never runs.
+    if (isCoroutine(op)) op.return?.(undefined as T);
+    throw new TimeoutError("spindle: timed out");
+  }
   const target = inline ? op : ensureTask(op);
   if (ms !== null && ms <= 0 && target instanceof Task) {
     if (target.done()) return target.result();

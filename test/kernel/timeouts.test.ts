@@ -146,6 +146,25 @@ describe.each(["wasm", "ts"] as const)("%s core", (core) => {
       loop.close();
     });
 
+    it("with a zero timeout, never starts a generator (as asyncio never runs it)", async () => {
+      const { loop } = virtualLoop(core);
+      const trace: string[] = [];
+      function* op() {
+        trace.push("started");
+        yield* sleep(1);
+        return "value";
+      }
+      await loop.runUntilComplete(function* () {
+        try {
+          yield* waitFor(op(), 0);
+        } catch (e) {
+          trace.push(`${(e as Error).name} @${loop.time()}`);
+        }
+      });
+      expect(trace).toEqual(["TimeoutError @0"]);
+      loop.close();
+    });
+
     it("with a zero timeout, treats a pending task as a late one (keeps its value or error)", async () => {
       const { loop, reports } = virtualLoop(core);
       const trace: string[] = [];
