@@ -112,6 +112,55 @@ export class Suspend<T> extends OneShot<T> {
   }
 }
 
+/** What Attempt.attempt() returns to say "not yet: park the task". */
+export const NOT_YET: unique symbol = Symbol("spindle.notYet");
+
+/** Calls the subclass's park(); shared by every Attempt, so none allocates a closure. */
+function parkAttempt<T>(this: Attempt<T>, waker: Waker<T>): Undo | void {
+  return this.park(waker);
+}
+
+/**
+ * An operation that finishes at once when it can, and parks the task when it cannot:
+ * subclass it with `attempt()` (a value to finish now, or NOT_YET) and `park(waker)`
+ * (register the waker; return the undo, as suspend's setup). One allocation per use and no
+ * generator — the way spindle's locks and queues are written. `attempt` runs when the
+ * operation is first stepped by `yield*`, not when it is created.
+ *
+ * @example
+ * ```ts
+ * class Take extends Attempt<number> {
+ *   constructor(private readonly box: Box) { super(); }
+ *   protected attempt() { return this.box.full ? this.box.take() : NOT_YET; }
+ *   park(waker: Waker<number>) { return this.box.onFill(waker); }
+ * }
+ * const n = yield* new Take(box);
+ * ```
+ */
+export abstract class Attempt<T> extends Suspend<T> {
+  constructor(options?: SuspendOptions) {
+    super(
+      parkAttempt as (waker: Waker<T>) => Undo | void,
+      options?.external ?? false,
+      options?.deferCancel ?? false,
+    );
+  }
+  /** A value to finish with at once, or NOT_YET to park. */
+  protected abstract attempt(): T | typeof NOT_YET;
+  /** Registers the waker; returns the undo that runs if the task is cancelled while parked. */
+  abstract park(waker: Waker<T>): Undo | void;
+  override next(sent?: unknown): IteratorResult<Instruction | undefined, T> {
+    if (!this.started) {
+      const v = this.attempt();
+      if (v !== NOT_YET) {
+        this.started = true;
+        return { value: v, done: true };
+      }
+    }
+    return super.next(sent);
+  }
+}
+
 /** Options of `suspend`. */
 export interface SuspendOptions {
   /**

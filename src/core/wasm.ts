@@ -77,7 +77,6 @@ export class WasmCore implements Core {
   readonly kind = "wasm" as const;
   readonly batchCapacity: number;
   readonly exports: CoreExports;
-  private buffer: ArrayBuffer;
   private out: Int32Array;
   private in: Int32Array;
 
@@ -93,25 +92,27 @@ export class WasmCore implements Core {
     x.init();
     this.exports = x;
     this.batchCapacity = x.batchCapacity();
-    this.buffer = x.memory.buffer;
-    this.out = new Int32Array(this.buffer, x.batchOut(), this.batchCapacity);
-    this.in = new Int32Array(this.buffer, x.batchIn(), this.batchCapacity);
+    const buffer = x.memory.buffer;
+    this.out = new Int32Array(buffer, x.batchOut(), this.batchCapacity);
+    this.in = new Int32Array(buffer, x.batchIn(), this.batchCapacity);
   }
 
   /** Re-creates the batch views after memory.grow detached them. */
   private refresh(): void {
     const x = this.exports;
-    this.buffer = x.memory.buffer;
-    this.out = new Int32Array(this.buffer, x.batchOut(), this.batchCapacity);
-    this.in = new Int32Array(this.buffer, x.batchIn(), this.batchCapacity);
+    const buffer = x.memory.buffer;
+    this.out = new Int32Array(buffer, x.batchOut(), this.batchCapacity);
+    this.in = new Int32Array(buffer, x.batchIn(), this.batchCapacity);
   }
 
+  // memory.grow detaches the old buffer, and a view of a detached buffer has length 0:
+  // a cheaper test than the memory.buffer getter (a runtime call), on every tick.
   batchOut(): Int32Array {
-    if (this.exports.memory.buffer !== this.buffer) this.refresh();
+    if (this.out.length === 0) this.refresh();
     return this.out;
   }
   batchIn(): Int32Array {
-    if (this.exports.memory.buffer !== this.buffer) this.refresh();
+    if (this.in.length === 0) this.refresh();
     return this.in;
   }
 

@@ -97,7 +97,6 @@ export type CoroutineLike<T> =
   | PromiseLike<T>
   | (() => Coroutine<T> | PromiseLike<T> | T);
 
-let taskCounter = 0;
 const loopsAwaiting = new Set<EventLoop>();
 let beforeExitHooked = false;
 
@@ -236,12 +235,11 @@ export class EventLoop {
    * const t = loop.createTask(function* () { yield* sleep(5); return "done"; });
    * ```
    */
-  createTask<T>(coro: CoroutineLike<T>, options: TaskOptions = {}): Task<T> {
+  createTask<T>(coro: CoroutineLike<T>, options?: TaskOptions): Task<T> {
     this.checkOpen();
     const c = toCoroutine(coro, this);
     const id = this.spawnId();
-    const name = options.name ?? `Task-${++taskCounter}`;
-    const task = new Task<T>(this, id, c, name, options.signal);
+    const task = new Task<T>(this, id, c, options?.name, options?.signal);
     this.slots[id & SLOT_MASK] = task as Task<unknown>;
     this.liveTasks++;
     if (task.state === DONE) return task; // signal was already aborted

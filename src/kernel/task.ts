@@ -24,6 +24,8 @@ import { CancelledError, DeadlockError, InvalidStateError, describe } from "../e
 import { Sleep, Suspend, type Coroutine, type Instruction, type Waker } from "../operation.js";
 import type { EventLoop } from "./loop.js";
 
+let taskSerial = 0;
+
 export const READY = 0;
 export const RUNNING = 1;
 export const PARKED = 2;
@@ -53,8 +55,10 @@ type DoneCallback<T> = (task: Task<T>) => void;
 export class Task<T = unknown> implements PromiseLike<T> {
   /** @internal core id (generation-tagged) while the task lives, -1 after. */
   id: number;
-  /** The task's name. */
-  name: string;
+  /** The given name; null for the default "Task-<serial>", formatted only when read. */
+  private givenName: string | null;
+  /** Process-wide creation number, as asyncio's Task-N. */
+  private readonly serial: number;
   /** @internal */ state = READY;
   /** @internal */ sendThrow = false;
   /** @internal */ sendValue: unknown = undefined;
@@ -90,11 +94,12 @@ export class Task<T = unknown> implements PromiseLike<T> {
     id: number,
     /** @internal */
     readonly coro: Coroutine<T>,
-    name: string,
+    name: string | undefined,
     signal: AbortSignal | undefined,
   ) {
     this.id = id;
-    this.name = name;
+    this.givenName = name ?? null;
+    this.serial = ++taskSerial;
     if (signal !== undefined) {
       if (signal.aborted) this.cancel(abortMessage(signal));
       else {
@@ -430,6 +435,14 @@ export class Task<T = unknown> implements PromiseLike<T> {
       this.retrieved = true;
       if (this.failed) this.loop._retrieved(this);
     }
+  }
+
+  /** The task's name: the one given to createTask, else "Task-<n>". Writable. */
+  get name(): string {
+    return this.givenName ?? `Task-${this.serial}`;
+  }
+  set name(value: string) {
+    this.givenName = String(value);
   }
 
   toString(): string {

@@ -23,7 +23,14 @@
 // O(joiners) when the count reaches zero.
 
 import { describe } from "../errors.js";
-import { suspend, type Instruction, type Waker } from "../operation.js";
+import {
+  Attempt,
+  NOT_YET,
+  suspend,
+  type Instruction,
+  type Operation,
+  type Waker,
+} from "../operation.js";
 import { defaultOrder } from "./priority-order.js";
 import { StableHeap, type Compare } from "./stable-heap.js";
 import { WaitQueue } from "./wait-queue.js";
@@ -148,8 +155,8 @@ export class Queue<T> {
   readonly maxsize: number;
   /** The items. */
   protected readonly store: QueueStore<T>;
-  private readonly getters = new WaitQueue<Waker<T>>();
-  private readonly putters = new WaitQueue<Putter<T>>();
+  /** @internal */ readonly getters = new WaitQueue<Waker<T>>();
+  /** @internal */ readonly putters = new WaitQueue<Putter<T>>();
   private readonly joiners = new WaitQueue<Waker<void>>();
   private unfinished = 0;
 
@@ -178,18 +185,8 @@ export class Queue<T> {
    * yield* q.put(job);
    * ```
    */
-  *put(item: T): Generator<Instruction | undefined, void, unknown> {
-    if (!this.full()) {
-      this.accept(item);
-      return;
-    }
-    yield* suspend<void>(
-      (waker) => {
-        const node = this.putters.push({ waker, item });
-        return () => void this.putters.remove(node);
-      },
-      { external: false },
-    );
+  put(item: T): Operation<void> {
+    return new Put(this, item);
   }
 
   /**
@@ -202,15 +199,8 @@ export class Queue<T> {
    * const job = yield* q.get();
    * ```
    */
-  *get(): Generator<Instruction | undefined, T, unknown> {
-    if (this.store.size > 0) return this.getNowait();
-    return yield* suspend<T>(
-      (waker) => {
-        const node = this.getters.push(waker);
-        return () => void this.getters.remove(node);
-      },
-      { external: false },
-    );
+  get(): Operation<T> {
+    return new Get(this);
   }
 
   /**
@@ -416,32 +406,77 @@ export class LifoQueue<T> extends Queue<T> {
 }
 
 /**
- * Taken slots at the front of a FifoStore's array before it compacts. Picked so compaction
- * (one copy of the live items) is rare and amortised O(1) per take; not tuned.
+ * `yield* q.get()`: an item now if the queue has one, else a place among the getters.
+ * A class, not a generator: a get that need not wait allocates one small object.
  */
-const FIFO_COMPACT_AT = 1024;
+class Get<T> extends Attempt<T> {
+  constructor(private readonly queue: Queue<T>) {
+    super();
+  }
+  protected attempt(): T | typeof NOT_YET {
+    return this.queue.empty() ? NOT_YET : this.queue.getNowait();
+  }
+  park(waker: Waker<T>): () => void {
+    const getters = this.queue.getters;
+    const node = getters.push(waker);
+    return () => void getters.remove(node);
+  }
+}
 
-/** FIFO store: an array read from a moving head, compacted now and then. */
+/** `yield* q.put(item)`: in now if there is room, else a place among the putters. */
+class Put<T> extends Attempt<void> {
+  constructor(
+    private readonly queue: Queue<T>,
+    private readonly item: T,
+  ) {
+    super();
+  }
+  protected attempt(): void | typeof NOT_YET {
+    if (this.queue.full()) return NOT_YET;
+    this.queue.putNowait(this.item);
+  }
+  park(waker: Waker<void>): () => void {
+    const putters = this.queue.putters;
+    const node = putters.push({ waker, item: this.item });
+    return () => void putters.remove(node);
+  }
+}
+
+/** First capacity of a FifoStore's ring; it doubles when full. A small power of two. */
+const FIFO_INITIAL = 8;
+
+/**
+ * FIFO store: a ring of power-of-two capacity. Emptying it resets nothing: a queue that
+ * empties on every get (ping-pong) neither reallocates nor shrinks its array.
+ */
 class FifoStore<T> implements QueueStore<T> {
-  private items: (T | undefined)[] = [];
+  private ring: (T | undefined)[] = new Array<T | undefined>(FIFO_INITIAL).fill(undefined);
+  private mask = FIFO_INITIAL - 1;
   private head = 0;
+  private count = 0;
   get size(): number {
-    return this.items.length - this.head;
+    return this.count;
   }
   add(item: T): void {
-    this.items.push(item);
+    if (this.count > this.mask) this.grow();
+    this.ring[(this.head + this.count) & this.mask] = item;
+    this.count++;
   }
   take(): T {
-    const item = this.items[this.head] as T;
-    this.items[this.head++] = undefined; // let the item be collected
-    if (this.head === this.items.length) {
-      this.items.length = 0;
-      this.head = 0;
-    } else if (this.head >= FIFO_COMPACT_AT && this.head * 2 >= this.items.length) {
-      this.items = this.items.slice(this.head);
-      this.head = 0;
-    }
+    const h = this.head;
+    const item = this.ring[h] as T;
+    this.ring[h] = undefined; // let the item be collected
+    this.head = (h + 1) & this.mask;
+    this.count--;
     return item;
+  }
+  private grow(): void {
+    const cap = this.mask + 1;
+    const next = new Array<T | undefined>(cap * 2).fill(undefined);
+    for (let k = 0; k < cap; k++) next[k] = this.ring[(this.head + k) & this.mask];
+    this.ring = next;
+    this.head = 0;
+    this.mask = cap * 2 - 1;
   }
 }
 
