@@ -16,7 +16,7 @@
 // Cost: wait O(1) plus a lock round-trip; notify(n) O(n).
 
 import { CancelledError, describe } from "../errors.js";
-import { suspend, type Instruction, type Waker } from "../operation.js";
+import { suspend, type Instruction, type Operation, type Waker } from "../operation.js";
 import { Lock, type LockStatistics } from "./lock.js";
 import { scoped, type Body } from "./scoped.js";
 import { WaitQueue } from "./wait-queue.js";
@@ -73,7 +73,7 @@ export class Condition {
    * try { cond.notifyAll(); } finally { cond.release(); }
    * ```
    */
-  acquire(): Generator<Instruction | undefined, boolean, unknown> {
+  acquire(): Operation<boolean> {
     return this.lock.acquire();
   }
 

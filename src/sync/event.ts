@@ -9,8 +9,8 @@
 //
 // Cost: wait and clear O(1); set O(waiters).
 
-import { suspend, type Instruction, type Waker } from "../operation.js";
-import { WaitQueue } from "./wait-queue.js";
+import type { Operation, Waker } from "../operation.js";
+import { Enter, WaitQueue } from "./wait-queue.js";
 
 /**
  * What Event.statistics() reports.
@@ -37,7 +37,7 @@ export interface EventStatistics {
  */
 export class Event {
   private flag = false;
-  private readonly waiters = new WaitQueue<Waker<boolean>>();
+  /** @internal */ readonly waiters = new WaitQueue<Waker<boolean>>();
 
   /**
    * Waits until the flag is set (returns at once if it is); returns true.
@@ -47,15 +47,13 @@ export class Event {
    * yield* ready.wait();
    * ```
    */
-  *wait(): Generator<Instruction | undefined, boolean, unknown> {
-    if (this.flag) return true;
-    return yield* suspend<boolean>(
-      (waker) => {
-        const node = this.waiters.push(waker);
-        return () => void this.waiters.remove(node);
-      },
-      { external: false },
-    );
+  wait(): Operation<boolean> {
+    return new Enter(this);
+  }
+
+  /** @internal Gate: a set event lets everyone through. */
+  tryEnter(): boolean {
+    return this.flag;
   }
 
   /**

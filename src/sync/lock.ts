@@ -12,10 +12,9 @@
 //
 // Cost: acquire and release are O(1); an uncontended acquire does not suspend.
 
-import type { Instruction } from "../operation.js";
-import { suspend, type Waker } from "../operation.js";
+import type { Instruction, Operation, Waker } from "../operation.js";
 import { scoped, type Body } from "./scoped.js";
-import { WaitQueue } from "./wait-queue.js";
+import { Enter, WaitQueue } from "./wait-queue.js";
 
 /**
  * What Lock.statistics() reports (trio's LockStatistics).
@@ -47,7 +46,7 @@ export interface LockStatistics {
  */
 export class Lock {
   private held = false;
-  private readonly waiters = new WaitQueue<Waker<boolean>>();
+  /** @internal */ readonly waiters = new WaitQueue<Waker<boolean>>();
 
   /**
    * Acquires the lock, waiting in FIFO order if it is held; returns true. Prefer `with`,
@@ -59,18 +58,15 @@ export class Lock {
    * try { yield* work(); } finally { lock.release(); }
    * ```
    */
-  *acquire(): Generator<Instruction | undefined, boolean, unknown> {
-    if (!this.held) {
-      this.held = true;
-      return true;
-    }
-    return yield* suspend<boolean>(
-      (waker) => {
-        const node = this.waiters.push(waker);
-        return () => void this.waiters.remove(node);
-      },
-      { external: false },
-    );
+  acquire(): Operation<boolean> {
+    return new Enter(this);
+  }
+
+  /** @internal Gate: free means no live waiter either (release hands the lock over). */
+  tryEnter(): boolean {
+    if (this.held) return false;
+    this.held = true;
+    return true;
   }
 
   /**

@@ -13,9 +13,9 @@
 // Cost: acquire and release O(1); an acquire with a free permit does not suspend.
 
 import { describe } from "../errors.js";
-import { suspend, type Instruction, type Waker } from "../operation.js";
+import type { Instruction, Operation, Waker } from "../operation.js";
 import { scoped, type Body } from "./scoped.js";
-import { WaitQueue } from "./wait-queue.js";
+import { Enter, WaitQueue } from "./wait-queue.js";
 
 /**
  * What Semaphore.statistics() reports.
@@ -45,7 +45,7 @@ export interface SemaphoreStatistics {
 export class Semaphore {
   /** Free permits. */
   protected value: number;
-  private readonly waiters = new WaitQueue<Waker<boolean>>();
+  /** @internal */ readonly waiters = new WaitQueue<Waker<boolean>>();
 
   /** Starts with `value` permits (default 1); a non-negative integer. */
   constructor(value = 1) {
@@ -62,18 +62,15 @@ export class Semaphore {
    * try { yield* work(); } finally { slots.release(); }
    * ```
    */
-  *acquire(): Generator<Instruction | undefined, boolean, unknown> {
-    if (this.value > 0) {
-      this.value--;
-      return true;
-    }
-    return yield* suspend<boolean>(
-      (waker) => {
-        const node = this.waiters.push(waker);
-        return () => void this.waiters.remove(node);
-      },
-      { external: false },
-    );
+  acquire(): Operation<boolean> {
+    return new Enter(this);
+  }
+
+  /** @internal Gate: a free permit, if any (release hands permits to waiters first). */
+  tryEnter(): boolean {
+    if (this.value <= 0) return false;
+    this.value--;
+    return true;
   }
 
   /**

@@ -11,6 +11,8 @@
 //
 // Cost: push, shift and remove are O(1); one small node object per wait.
 
+import { Attempt, NOT_YET, type Waker } from "../operation.js";
+
 /**
  * A place in a WaitQueue, returned by push and given back to remove.
  *
@@ -91,5 +93,35 @@ export class WaitQueue<T> {
       if (deliver(node.value)) return true;
     }
     return false;
+  }
+}
+
+/**
+ * What a primitive offers a task that wants in: a try-now, and the FIFO to wait in.
+ * Lock, Event and Semaphore are gates.
+ */
+export interface Gate {
+  /** Takes the lock / permit / passage now if it can; true if it did. */
+  tryEnter(): boolean;
+  /** Where tasks park until a release hands them the way in (resume(true)). */
+  readonly waiters: WaitQueue<Waker<boolean>>;
+}
+
+/**
+ * `yield* gate.acquire()`: in now (returns true), or parked in the gate's FIFO until a
+ * releaser hands the way in. Cancelled while parked, the task leaves the FIFO. One small
+ * object per use, no generator (see Attempt).
+ */
+export class Enter extends Attempt<boolean> {
+  constructor(private readonly gate: Gate) {
+    super();
+  }
+  protected attempt(): boolean | typeof NOT_YET {
+    return this.gate.tryEnter() ? true : NOT_YET;
+  }
+  park(waker: Waker<boolean>): () => void {
+    const waiters = this.gate.waiters;
+    const node = waiters.push(waker);
+    return () => void waiters.remove(node);
   }
 }
