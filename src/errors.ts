@@ -39,14 +39,29 @@ export class TimeoutError extends Error {
   override name = "TimeoutError";
 }
 
-/** An operation was asked of an object in the wrong state (a pending task's `result()`…). */
+/**
+ * An operation was asked of an object in the wrong state (a pending task's `result()`…).
+ *
+ * @example
+ * ```ts
+ * const t = createTask(sleep(10));
+ * try { t.result(); } catch (e) { e instanceof InvalidStateError; } // true: not done yet
+ * ```
+ */
 export class InvalidStateError extends Error {
   override name = "InvalidStateError";
 }
 
 /**
  * Every task is blocked and nothing — no timer, no I/O, no pending Promise — can wake one:
- * the program would hang forever (gevent's "this operation would block forever").
+ * the program would hang forever (gevent's "this operation would block forever"). Thrown
+ * into the task runUntilComplete/run waits for.
+ *
+ * @example
+ * ```ts
+ * await run(function* () { yield* new Event().wait(); }, { clock: "virtual" });
+ * // rejects with DeadlockError: nobody can ever set the event
+ * ```
  */
 export class DeadlockError extends Error {
   override name = "DeadlockError";
@@ -65,7 +80,14 @@ export class ExceptionGroup extends AggregateError {
   override name = "ExceptionGroup";
 }
 
-/** A spindle invariant broke: this is a bug in spindle; please report it. */
+/**
+ * A spindle invariant broke: this is a bug in spindle; please report it.
+ *
+ * @example
+ * ```ts
+ * try { await run(main); } catch (e) { if (e instanceof InternalError) reportBug(e); }
+ * ```
+ */
 export class InternalError extends Error {
   override name = "InternalError";
   constructor(message: string) {

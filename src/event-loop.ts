@@ -9,6 +9,12 @@ let current: EventLoop | null = null;
 /**
  * The loop running right now (inside a task, a callback, or an async function started as
  * a task), or null.
+ *
+ * @example
+ * ```ts
+ * getRunningLoop(); // null out here
+ * await run(function* () { getRunningLoop()!.time(); });
+ * ```
  */
 export function getRunningLoop(): EventLoop | null {
   return running.loop ?? asyncContext.getStore()?.loop ?? null;
@@ -31,7 +37,15 @@ export function getEventLoop(): EventLoop {
   return current;
 }
 
-/** Makes `loop` the current loop that getEventLoop() returns outside a running one. */
+/**
+ * Makes `loop` the current loop that getEventLoop() returns outside a running one.
+ *
+ * @example
+ * ```ts
+ * setEventLoop(newEventLoop({ clock: "virtual" }));
+ * await getEventLoop().runUntilComplete(sleep(1000)); // virtual: returns at once
+ * ```
+ */
 export function setEventLoop(loop: EventLoop | null): void {
   if (loop !== null && !(loop instanceof EventLoop))
     throw new TypeError("spindle: setEventLoop takes an EventLoop or null");
@@ -83,7 +97,14 @@ export function createTask<T>(coro: CoroutineLike<T>, options?: TaskOptions): Ta
   return requireLoop("createTask").createTask(coro, options);
 }
 
-/** The task whose code is running, or null (asyncio.current_task). */
+/**
+ * The task whose code is running, or null (asyncio.current_task).
+ *
+ * @example
+ * ```ts
+ * createTask(function* () { console.log(currentTask()!.name); }, { name: "worker" });
+ * ```
+ */
 export function currentTask(): Task<unknown> | null {
   // While a drive is on the stack, the loop knows: its task, or none in a callback. The
   // async context only speaks for async-function tasks resumed outside a drive (a drive
@@ -93,12 +114,27 @@ export function currentTask(): Task<unknown> | null {
   return asyncContext.getStore()?.task ?? null;
 }
 
-/** Unfinished tasks of the running (or given) loop (asyncio.all_tasks). */
+/**
+ * Unfinished tasks of the running (or given) loop (asyncio.all_tasks).
+ *
+ * @example
+ * ```ts
+ * for (const t of allTasks()) if (t !== currentTask()) t.cancel();
+ * ```
+ */
 export function allTasks(loop?: EventLoop): Set<Task<unknown>> {
   return (loop ?? requireLoop("allTasks")).allTasks();
 }
 
-/** A Task as is; anything else createTask accepts, scheduled as a new task. */
+/**
+ * A Task as is; anything else createTask accepts, scheduled as a new task
+ * (asyncio.ensure_future).
+ *
+ * @example
+ * ```ts
+ * const t = ensureTask(fetchAll()); // a Task, whether fetchAll() returned one or not
+ * ```
+ */
 export function ensureTask<T>(op: Task<T> | CoroutineLike<T>, loop?: EventLoop): Task<T> {
   if (isTask(op)) return op;
   return (loop ?? requireLoop("ensureTask")).createTask(op);

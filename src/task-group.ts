@@ -7,7 +7,14 @@ import { suspend, type Instruction } from "./operation.js";
 /**
  * Structured concurrency (asyncio.TaskGroup): tasks created through the group are waited
  * for before `taskGroup` returns; the first failure cancels the siblings and the body, and
- * every failure is thrown together as an ExceptionGroup.
+ * every failure is thrown together as an ExceptionGroup. Made by `taskGroup`.
+ *
+ * @example
+ * ```ts
+ * yield* taskGroup(function* (tg: TaskGroup) {
+ *   for (const url of urls) tg.createTask(fetchOne(url));
+ * });
+ * ```
  */
 export class TaskGroup {
   /** @internal */ readonly children = new Set<Task<unknown>>();

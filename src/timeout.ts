@@ -26,7 +26,15 @@ export function timeout<T>(
   return scope(ms, false, body);
 }
 
-/** Like timeout, with an absolute deadline in loop time (ms, as loop.time()). */
+/**
+ * Like timeout, with an absolute deadline in loop time (ms, as loop.time()).
+ *
+ * @example
+ * ```ts
+ * const deadline = getRunningLoop()!.time() + 500;
+ * yield* timeoutAt(deadline, function* () { yield* stepOne(); yield* stepTwo(); });
+ * ```
+ */
 export function timeoutAt<T>(
   when: number | null,
   body: CoroutineLike<T>,

@@ -41,6 +41,14 @@ export {
 /**
  * Creates a scheduler core: `"wasm"` (the default, AssemblyScript compiled to
  * WebAssembly) or `"ts"` (its pure-TypeScript twin). Synchronous in Node.
+ *
+ * @example
+ * ```ts
+ * const core = createCore("ts");
+ * const id = core.spawn();
+ * core.ready(id);
+ * core.nextReady() === id; // true
+ * ```
  */
 export function createCore(kind: CoreKind = "wasm"): Core {
   if (kind === "wasm") return new WasmCore();

@@ -55,7 +55,14 @@ export const WASM_URL = new URL("../../build/spindle.wasm", import.meta.url);
 
 let compiled: CoreModule | undefined;
 
-/** The compiled core module (compiled once per process, synchronously). */
+/**
+ * The compiled core module (compiled once per process, synchronously).
+ *
+ * @example
+ * ```ts
+ * const a = new WasmCore(coreModule()); // each instance has its own memory
+ * ```
+ */
 export function coreModule(): CoreModule {
   if (compiled === undefined) {
     let bytes: Buffer;
@@ -73,6 +80,15 @@ export function coreModule(): CoreModule {
   return compiled;
 }
 
+/**
+ * The WebAssembly core behind the Core interface: one instance, one linear memory.
+ *
+ * @example
+ * ```ts
+ * const core = new WasmCore();
+ * core.exports.abiVersion(); // the raw exports, as docs/abi.md lists them
+ * ```
+ */
 export class WasmCore implements Core {
   readonly kind = "wasm" as const;
   readonly batchCapacity: number;

@@ -8,6 +8,16 @@ import { TaskTable } from "./tasks.js";
 import { TimerHeap } from "./timers.js";
 import type { Core } from "../types.js";
 
+/**
+ * The TypeScript twin of the WebAssembly core.
+ *
+ * @example
+ * ```ts
+ * const core = new TsCore();
+ * core.sleepUntil(core.spawn(), 5);
+ * core.nextDeadline(); // 5
+ * ```
+ */
 export class TsCore implements Core {
   readonly kind = "ts" as const;
   readonly batchCapacity = BATCH_CAPACITY;
