@@ -26,6 +26,17 @@ import type { EventLoop } from "./loop.js";
 
 let taskSerial = 0;
 
+// Task.flags bits.
+const THROW = 1;
+const PRECIOUS = 2;
+const MUST_CANCEL = 4;
+const EXTERNAL = 8;
+const DEFER = 16;
+const FORWARDING = 32;
+const FAILED = 64;
+const CANCELLED = 128;
+const RETRIEVED = 256;
+
 export const READY = 0;
 export const RUNNING = 1;
 export const PARKED = 2;
@@ -55,37 +66,103 @@ type DoneCallback<T> = (task: Task<T>) => void;
 export class Task<T = unknown> implements PromiseLike<T> {
   /** @internal core id (generation-tagged) while the task lives, -1 after. */
   id: number;
-  /** The given name; null for the default "Task-<serial>", formatted only when read. */
-  private givenName: string | null;
+  // Thirteen fields: with thousands of tasks alive, every scavenge copies them, so a Task's
+  // size is a cost per task (measured: a 24-field object costs twice a 12-field one when
+  // 100k are retained). Booleans share one `flags` word; rare state lives in `extra`.
   /** Process-wide creation number, as asyncio's Task-N. */
   private readonly serial: number;
-  /** @internal */ state = READY;
-  /** @internal */ sendThrow = false;
-  /** @internal */ sendValue: unknown = undefined;
-  /** @internal a waker handed over sendValue: deliver it even if a cancel arrived since */
-  precious = false;
-  /** @internal */ mustCancel = false;
+  /** @internal READY, RUNNING, PARKED or DONE */
+  state = READY;
+  /** Bits: THROW, PRECIOUS, MUST_CANCEL, EXTERNAL, DEFER, FORWARDING, FAILED, CANCELLED, RETRIEVED. */
+  private flags = 0;
+  /** @internal what the next step sends in (thrown if THROW) */
+  sendValue: unknown = undefined;
   /** @internal core timer while sleeping, else -1 */
   timer = -1;
   /** @internal bumped at every suspension; a Waker is valid only for its own */
   waitSeq = 0;
   /** @internal */ undo: (() => void) | null = null;
-  /** @internal */ external = false;
-  /** @internal */ deferCancel = false;
-  private cancelRequests = 0;
-  private forwarding = false;
-  /** The return value, or the exception when `failed`. */
+  /** The return value, or the exception when FAILED. */
   private outcome: unknown = undefined;
-  private failed = false;
-  private wasCancelled = false;
-  /** @internal the exception was looked at (result/exception/await) */
-  retrieved = false;
-  /** @internal set while the loop tracks this failed task as unretrieved */
-  _unretrievedRef: WeakRef<Task<unknown>> | null = null;
   /** @internal completion listeners, called synchronously: one (the common case) or many */
   private listeners: (() => void) | Array<() => void> | null = null;
   /** What few tasks need, allocated on first use: keeps the common task small. */
   private extra: TaskExtra | null = null;
+
+  // The flag bits, as boolean properties (V8 inlines these accessors).
+  /** @internal the next step throws sendValue */
+  get sendThrow(): boolean {
+    return (this.flags & THROW) !== 0;
+  }
+  set sendThrow(on: boolean) {
+    this.flags = on ? this.flags | THROW : this.flags & ~THROW;
+  }
+  /** @internal a waker handed over sendValue: deliver it even if a cancel arrived since */
+  get precious(): boolean {
+    return (this.flags & PRECIOUS) !== 0;
+  }
+  set precious(on: boolean) {
+    this.flags = on ? this.flags | PRECIOUS : this.flags & ~PRECIOUS;
+  }
+  /** @internal the next suspension point throws CancelledError */
+  get mustCancel(): boolean {
+    return (this.flags & MUST_CANCEL) !== 0;
+  }
+  set mustCancel(on: boolean) {
+    this.flags = on ? this.flags | MUST_CANCEL : this.flags & ~MUST_CANCEL;
+  }
+  /** @internal parked on the world outside (counted in loop._externalWaits) */
+  get external(): boolean {
+    return (this.flags & EXTERNAL) !== 0;
+  }
+  set external(on: boolean) {
+    this.flags = on ? this.flags | EXTERNAL : this.flags & ~EXTERNAL;
+  }
+  /** @internal parked with Suspend.deferCancel */
+  get deferCancel(): boolean {
+    return (this.flags & DEFER) !== 0;
+  }
+  set deferCancel(on: boolean) {
+    this.flags = on ? this.flags | DEFER : this.flags & ~DEFER;
+  }
+  private get forwarding(): boolean {
+    return (this.flags & FORWARDING) !== 0;
+  }
+  private set forwarding(on: boolean) {
+    this.flags = on ? this.flags | FORWARDING : this.flags & ~FORWARDING;
+  }
+  private get failed(): boolean {
+    return (this.flags & FAILED) !== 0;
+  }
+  private set failed(on: boolean) {
+    this.flags = on ? this.flags | FAILED : this.flags & ~FAILED;
+  }
+  private get wasCancelled(): boolean {
+    return (this.flags & CANCELLED) !== 0;
+  }
+  private set wasCancelled(on: boolean) {
+    this.flags = on ? this.flags | CANCELLED : this.flags & ~CANCELLED;
+  }
+  /** @internal the outcome was looked at (result/exception/await) */
+  get retrieved(): boolean {
+    return (this.flags & RETRIEVED) !== 0;
+  }
+  set retrieved(on: boolean) {
+    this.flags = on ? this.flags | RETRIEVED : this.flags & ~RETRIEVED;
+  }
+  private get cancelRequests(): number {
+    return this.extra === null ? 0 : this.extra.cancelRequests;
+  }
+  private set cancelRequests(n: number) {
+    this.more().cancelRequests = n;
+  }
+  /** @internal set while the loop tracks this failed task as unretrieved */
+  get _unretrievedRef(): WeakRef<Task<unknown>> | null {
+    return this.extra === null ? null : this.extra.unretrievedRef;
+  }
+  set _unretrievedRef(ref: WeakRef<Task<unknown>> | null) {
+    this.more().unretrievedRef = ref;
+  }
 
   /** @internal use createTask() or loop.createTask() */
   constructor(
@@ -98,8 +175,8 @@ export class Task<T = unknown> implements PromiseLike<T> {
     signal: AbortSignal | undefined,
   ) {
     this.id = id;
-    this.givenName = name ?? null;
     this.serial = ++taskSerial;
+    if (name !== undefined) this.more().name = name;
     if (signal !== undefined) {
       if (signal.aborted) this.cancel(abortMessage(signal));
       else {
@@ -439,10 +516,11 @@ export class Task<T = unknown> implements PromiseLike<T> {
 
   /** The task's name: the one given to createTask, else "Task-<n>". Writable. */
   get name(): string {
-    return this.givenName ?? `Task-${this.serial}`;
+    const given = this.extra === null ? null : this.extra.name;
+    return given ?? `Task-${this.serial}`;
   }
   set name(value: string) {
-    this.givenName = String(value);
+    this.more().name = String(value);
   }
 
   toString(): string {
@@ -453,7 +531,11 @@ export class Task<T = unknown> implements PromiseLike<T> {
 
 /** The rarely used parts of a Task. */
 class TaskExtra {
+  /** The given name; null for the default "Task-<serial>". */
+  name: string | null = null;
+  cancelRequests = 0;
   cancelMessage: string | undefined = undefined;
+  unretrievedRef: WeakRef<Task<unknown>> | null = null;
   // DoneCallback<never>: keeps Task<T> assignable to Task<unknown> (T only flows out).
   callbacks: Array<DoneCallback<never>> | null = null;
   promise: Promise<unknown> | null = null;
