@@ -27,7 +27,7 @@
 
 import { pathToFileURL } from "node:url";
 import TinyQueue from "tinyqueue";
-import { createCore, type Core, type CoreKind } from "../src/core/index.js";
+import { createCore, type Core, type CoreKind } from "../dist/core/index.js";
 import {
   defineCase,
   printResults,

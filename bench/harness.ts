@@ -1,5 +1,6 @@
-// A small benchmark harness over tinybench, shared by every suite (the core's shapes here;
-// later the kernel against async/await, Effection and Effect).
+// A small benchmark harness over tinybench, shared by every suite (bench/core.ts: the core's
+// shapes; bench/kernel.ts and bench/timers.ts: the kernel against async/await, Effection and
+// Effect, orchestrated by bench/run.ts).
 //
 // A suite is a list of cases; a case is one workload shape on one implementation. The
 // harness runs the cases side by side in one process, times each iteration of `run` (its
@@ -64,6 +65,11 @@ export interface HarnessOptions {
    * (the JIT's and the GC's state), and alternating spreads that over all of them.
    */
   rounds?: number;
+  /**
+   * How many of the rounds warm each case up first (default: all). Later rounds find the
+   * code already optimised; skipping their warm-up saves a slow case's iterations.
+   */
+  warmupRounds?: number;
 }
 
 /** What one case measured. */
@@ -83,6 +89,14 @@ export interface BenchResult {
   ops: number;
   /** Median time of one `setup`, in ms (0 without a setup). */
   setupMedianMs: number;
+  /** Every measured `setup` time, in ms, in the order measured (empty without a setup). */
+  setupSamples: number[];
+}
+
+/** Observers of a runCases call (progress lines and the like); they must not throw. */
+export interface HarnessHooks {
+  /** Called before each case is measured, once per round. */
+  onCase?: (info: { case: BenchCase; round: number; rounds: number }) => void;
 }
 
 /** Thrown when a case's run returns something other than its `expect`. */
@@ -96,6 +110,7 @@ export const DEFAULT_OPTIONS: Required<HarnessOptions> = {
   warmupIterations: 3,
   warmupTime: 100,
   rounds: 1,
+  warmupRounds: Infinity,
 };
 
 /** The median of a list of numbers (the mean of the middle two for an even count). */
@@ -129,14 +144,18 @@ export async function runCases(
   suite: string,
   cases: readonly BenchCase[],
   options: HarnessOptions = {},
+  hooks: HarnessHooks = {},
 ): Promise<BenchResult[]> {
   const o = { ...DEFAULT_OPTIONS, ...options };
   const measured = cases.map((): Measured => ({ samples: [], setupMs: [], check: undefined }));
-  for (let round = 0; round < Math.max(1, o.rounds); round++) {
+  const rounds = Math.max(1, o.rounds);
+  for (let round = 0; round < rounds; round++) {
     const order = cases.map((_, i) => i);
     if (round % 2 === 1) order.reverse();
     for (const i of order) {
-      const m = await measure(suite, cases[i]!, o);
+      hooks.onCase?.({ case: cases[i]!, round, rounds });
+      const warm = round < o.warmupRounds ? o : { ...o, warmupIterations: 0, warmupTime: 0 };
+      const m = await measure(suite, cases[i]!, warm);
       measured[i]!.samples.push(...m.samples);
       measured[i]!.setupMs.push(...m.setupMs);
       measured[i]!.check = m.check;
@@ -157,6 +176,7 @@ export async function runCases(
       check,
       ops,
       setupMedianMs: setupMs.length > 0 ? median(setupMs) : 0,
+      setupSamples: setupMs,
     };
   });
 }

@@ -1,0 +1,91 @@
+// Compiled JavaScript for the child processes of the memory (8) and cold-start (9) shapes.
+//
+// WHY. Those shapes start fresh Node processes, and a child run through tsx would spend its
+// start-up transpiling spindle's TypeScript, which Effection and Effect (plain JavaScript in
+// node_modules) never pay: cold start would measure tsx. So the children run spindle the
+// way a user of the package does, as JavaScript (what `npm run build:ts` puts in dist/),
+// with nothing but node.
+//
+// HOW. Each .ts file of src/ and the child scripts is transpiled on its own with the
+// TypeScript compiler's transpileModule (the project compiles with isolatedModules, so a
+// file needs nothing but itself) into a directory under node_modules/.cache/, next to a
+// copy of build/spindle.wasm at the relative path src/core/wasm.ts expects, and a
+// package.json that makes the .js files ES modules. From there Node resolves `effection`
+// and `effect` in the project's node_modules, as a user's program would. dist/ is left
+// alone: it belongs to the build and may be stale or mid-rebuild.
+
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+/** The child scripts, relative to the project root. */
+const CHILDREN = ["bench/memory-child.ts", "bench/cold-start-child.ts"];
+
+function tsFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...tsFiles(path));
+    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) out.push(path);
+  }
+  return out;
+}
+
+/** A compiled tree; `script(name)` is the path of a compiled child script. */
+export interface CompiledTree {
+  dir: string;
+  script(name: "memory-child" | "cold-start-child"): string;
+  /** Removes the tree. */
+  dispose(): void;
+}
+
+/**
+ * Transpiles src/ and the child scripts into a fresh directory (one per calling process,
+ * so concurrent runs do not share one) and returns where they are.
+ *
+ * @example
+ * ```ts
+ * const tree = compileTree();
+ * try { spawnSync(process.execPath, [tree.script("memory-child"), "native", "1000"]); }
+ * finally { tree.dispose(); }
+ * ```
+ */
+export function compileTree(): CompiledTree {
+  const dir = join(ROOT, "node_modules", ".cache", "spindle-bench", String(process.pid));
+  rmSync(dir, { recursive: true, force: true });
+  const options: ts.CompilerOptions = {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    verbatimModuleSyntax: true,
+    isolatedModules: true,
+    // *Must* match tsconfig.json: the children run spindle as dist/ has it.
+    useDefineForClassFields: false,
+  };
+  const sources = [...tsFiles(join(ROOT, "src")), ...CHILDREN.map((c) => join(ROOT, c))];
+  for (const file of sources) {
+    const rel = relative(ROOT, file);
+    const { outputText, diagnostics } = ts.transpileModule(readFileSync(file, "utf8"), {
+      compilerOptions: options,
+      fileName: file,
+      reportDiagnostics: true,
+    });
+    if (diagnostics !== undefined && diagnostics.length > 0) {
+      const text = ts.flattenDiagnosticMessageText(diagnostics[0]!.messageText, "\n");
+      throw new Error(`bench: cannot transpile ${rel}: ${text}`);
+    }
+    const out = join(dir, rel.replace(/\.ts$/, ".js"));
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, outputText);
+  }
+  mkdirSync(join(dir, "build"), { recursive: true });
+  copyFileSync(join(ROOT, "build", "spindle.wasm"), join(dir, "build", "spindle.wasm"));
+  writeFileSync(join(dir, "package.json"), '{ "type": "module", "private": true }\n');
+  return {
+    dir,
+    script: (name) => join(dir, "bench", `${name}.js`),
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
