@@ -21,8 +21,16 @@ import {
   wakeupsOf,
   flagsOf,
   liveTasks,
+  resetTasks,
 } from "./tasks";
-import { initReady, readyTask, popReady, shiftEntry, readyLength as ringLength } from "./ready";
+import {
+  initReady,
+  readyTask,
+  popReady,
+  shiftEntry,
+  resetReady,
+  readyLength as ringLength,
+} from "./ready";
 import {
   initTimers,
   sleepUntil as arm,
@@ -31,6 +39,7 @@ import {
   nextDeadline as earliest,
   armedTimers,
   timerDeadline as deadlineOf,
+  resetTimers,
 } from "./timers";
 
 let batchOutBase: usize = 0;
@@ -50,6 +59,17 @@ export function init(): void {
   initTimers();
   batchOutBase = heap.alloc((<usize>BATCH_CAPACITY) << 2);
   batchInBase = heap.alloc((<usize>BATCH_CAPACITY) << 2);
+}
+
+/**
+ * Releases every task and disarms every timer: every id and handle handed out so far becomes
+ * stale, as after release(). Tables keep their capacity, so a host can reuse an instance
+ * (instantiating one costs far more) without an old id ever naming a new task.
+ */
+export function reset(): void {
+  resetTimers();
+  resetReady();
+  resetTasks();
 }
 
 export function batchCapacity(): i32 {

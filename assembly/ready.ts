@@ -56,6 +56,12 @@ export function shiftEntry(): i32 {
   return id;
 }
 
+/** Empties the ring (its capacity stays). */
+export function resetReady(): void {
+  head = 0;
+  tail = 0;
+}
+
 /** Entries in the ring, counting stale ones not yet skipped: an upper bound. */
 export function readyLength(): i32 {
   return <i32>(tail - head);

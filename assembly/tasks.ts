@@ -120,6 +120,15 @@ function grow(): void {
 @inline export function wakeupsOf(rec: usize): u32 {
   return load<u32>(rec, OFF_WAKEUPS);
 }
+/** Releases every live task (generations move on: every id handed out becomes stale). */
+export function resetTasks(): void {
+  for (let slot = 0; slot < high; slot++) {
+    const rec = taskRecord(slot);
+    if (load<u32>(rec, OFF_FLAGS) & TASK_LIVE)
+      releaseTask(<i32>(load<u32>(rec, OFF_GEN) << SLOT_BITS) | slot);
+  }
+}
+
 export function liveTasks(): i32 {
   return live;
 }

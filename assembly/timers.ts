@@ -232,6 +232,15 @@ export function nextDeadline(): f64 {
   return heapLen > 0 ? load<f64>(node(0), N_DEADLINE) : Infinity;
 }
 
+/** Disarms every timer (generations move on: every handle handed out becomes stale). */
+export function resetTimers(): void {
+  while (heapLen > 0) {
+    const slot = load<i32>(node(heapLen - 1), N_TIMER);
+    heapLen--;
+    freeTimer(slot);
+  }
+}
+
 export function armedTimers(): i32 {
   return heapLen;
 }

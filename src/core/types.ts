@@ -21,6 +21,11 @@ export interface Core {
 
   /** A new task id; ERR_CAPACITY (-3) only past 4,194,304 live tasks. */
   spawn(): number;
+  /**
+   * Releases every task and disarms every timer: every id and handle handed out so far
+   * becomes stale, as after release(). Capacity stays, so an instance can be reused.
+   */
+  reset(): void;
   /** Frees a task: its id (and any timer or queue entry naming it) becomes stale. */
   release(id: number): boolean;
   isLive(id: number): boolean;

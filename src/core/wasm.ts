@@ -26,6 +26,7 @@ export interface CoreExports {
   memory: WasmMemory;
   abiVersion(): number;
   init(): void;
+  reset(): void;
   batchCapacity(): number;
   batchOut(): number;
   batchIn(): number;
@@ -132,6 +133,9 @@ export class WasmCore implements Core {
     return this.in;
   }
 
+  reset(): void {
+    this.exports.reset();
+  }
   spawn(): number {
     return this.exports.spawn();
   }

@@ -25,7 +25,7 @@
 // Node itself has nothing left that could wake a task (process 'beforeExit'), the moment
 // the program would otherwise exit silently with the await unsettled.
 
-import { createCore, type Core, type CoreKind } from "../core/index.js";
+import { WasmCore, createCore, type Core, type CoreKind } from "../core/index.js";
 import { BATCH_CAPACITY, MAX_DEADLINE, SLOT_MASK } from "../core/ts/constants.js";
 import { RealClock, VirtualClock, type Clock } from "../clock.js";
 import { DeadlockError, InternalError, describe } from "../errors.js";
@@ -101,6 +101,34 @@ const loopsAwaiting = new Set<EventLoop>();
 let beforeExitHooked = false;
 
 /**
+ * Reset wasm cores waiting for their next loop. Instantiating a WebAssembly core costs
+ * ~100-140 µs (run() on the TS core took a fifth of run() on wasm); a reset one costs
+ * nothing, and reset() makes every id the old loop held stale, so nothing it still holds
+ * can touch the new loop's tasks. Few, and only small ones: a core that grew to hold a
+ * million tasks keeps that memory while pooled.
+ */
+const corePool: Core[] = [];
+/** Pooled cores at most: enough for run() after run(), and for a few loops side by side. */
+const CORE_POOL_SIZE = 4;
+/** Largest wasm memory a pooled core may keep (bytes): 8 MiB, ~100k tasks' worth. */
+const CORE_POOL_MAX_BYTES = 8 << 20;
+
+function takeCore(kind: CoreKind): Core {
+  if (kind === "wasm") {
+    const pooled = corePool.pop();
+    if (pooled !== undefined) return pooled;
+  }
+  return createCore(kind);
+}
+
+function giveBackCore(core: Core): void {
+  if (!(core instanceof WasmCore) || corePool.length >= CORE_POOL_SIZE) return;
+  if (core.exports.memory.buffer.byteLength > CORE_POOL_MAX_BYTES) return;
+  core.reset();
+  corePool.push(core);
+}
+
+/**
  * An event loop (asyncio's loop), on a WebAssembly scheduler core (or its TS twin).
  *
  * @example
@@ -158,7 +186,7 @@ export class EventLoop {
     const clock = options.clock ?? "real";
     if (clock !== "real" && clock !== "virtual")
       throw new TypeError(`spindle: clock must be "real" or "virtual", not ${describe(clock)}`);
-    this.core = createCore(core);
+    this.core = takeCore(core);
     this.clock = clock === "virtual" ? new VirtualClock() : new RealClock();
   }
 
@@ -247,11 +275,13 @@ export class EventLoop {
     return task;
   }
 
-  /** Tasks of this loop that have not finished. */
+  /** Tasks of this loop that have not finished, in the order they were created. */
   allTasks(): Set<Task<unknown>> {
-    const out = new Set<Task<unknown>>();
-    for (const r of this.slots) if (r instanceof Task && r.state !== DONE) out.add(r);
-    return out;
+    const tasks: Task<unknown>[] = [];
+    for (const r of this.slots) if (r instanceof Task && r.state !== DONE) tasks.push(r);
+    // Slot order depends on which slots were free; creation order does not.
+    tasks.sort((a, b) => a._serial - b._serial);
+    return new Set(tasks);
   }
 
   /** The task whose code is running, or null. */
@@ -336,7 +366,8 @@ export class EventLoop {
 
   /**
    * Closes the loop: it can no longer run or schedule. Reports failed tasks whose
-   * exception nobody retrieved. Pending tasks are dropped (run() cancels them first).
+   * exception nobody retrieved. Pending tasks are dropped (run() cancels them first). The
+   * loop's core may be reset and handed to a new loop; the ids this loop held are stale there.
    */
   close(): void {
     if (this.running) throw new Error("spindle: cannot close a running event loop");
@@ -350,6 +381,7 @@ export class EventLoop {
     }
     this.failedUnretrieved.clear();
     this.clearNodeTimer();
+    giveBackCore(this.core);
   }
 
   // ── exceptions ────────────────────────────────────────────────────────────────────

@@ -71,6 +71,10 @@ export class Task<T = unknown> implements PromiseLike<T> {
   // 100k are retained). Booleans share one `flags` word; rare state lives in `extra`.
   /** Process-wide creation number, as asyncio's Task-N. */
   private readonly serial: number;
+  /** @internal creation order */
+  get _serial(): number {
+    return this.serial;
+  }
   /** @internal READY, RUNNING, PARKED or DONE */
   state = READY;
   /** Bits: THROW, PRECIOUS, MUST_CANCEL, EXTERNAL, DEFER, FORWARDING, FAILED, CANCELLED, RETRIEVED. */

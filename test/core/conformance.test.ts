@@ -62,6 +62,35 @@ function prng(seed: number): () => number {
 describe.each(kinds)("%s core", (kind) => {
   const make = (): Core => createCore(kind);
 
+  describe("reset", () => {
+    test("makes every id and timer handle stale, empties the queue and keeps working", () => {
+      const core = make();
+      const ids = spawnMany(core, 50);
+      const handles = ids.slice(0, 20).map((id, i) => core.sleepUntil(id, 100 + i));
+      for (const id of ids.slice(20, 30)) core.ready(id);
+      core.release(ids[49]!);
+      core.reset();
+      expect(core.taskCount()).toBe(0);
+      expect(core.timerCount()).toBe(0);
+      expect(core.readyLength()).toBe(0);
+      expect(core.nextReady()).toBe(-1);
+      expect(core.nextDeadline()).toBe(Infinity);
+      for (const id of ids) {
+        expect(core.isLive(id)).toBe(false);
+        expect(core.ready(id)).toBe(false);
+        expect(core.release(id)).toBe(false);
+      }
+      for (const h of handles) expect(core.cancelTimer(h)).toBe(false);
+      // The reused slots hand out new ids that no old one equals.
+      const fresh = spawnMany(core, 50);
+      for (const id of fresh) expect(ids).not.toContain(id);
+      core.sleepUntil(fresh[0]!, 5);
+      expect(core.advance(5)).toBe(1);
+      expect(core.nextReady()).toBe(fresh[0]);
+      expect(core.advance(1000)).toBe(0); // the old timers never fire
+    });
+  });
+
   describe("tasks", () => {
     test("spawn hands out distinct live ids and counts them", () => {
       const core = make();

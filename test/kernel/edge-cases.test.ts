@@ -7,6 +7,7 @@ import {
   currentTask,
   DeadlockError,
   ExceptionGroup,
+  newEventLoop,
   sleep,
   taskGroup,
   type Task,
@@ -14,6 +15,27 @@ import {
 import { errText, virtualLoop } from "./helpers.js";
 
 describe.each(["wasm", "ts"] as const)("%s core", (core) => {
+  it("reuses a closed loop's core without anything the old loop holds reaching the new one", async () => {
+    const trace: string[] = [];
+    const old = newEventLoop({ core, clock: "virtual" });
+    const oldTimer = old.callLater(5, () => trace.push("old timer"));
+    const oldTask = old.createTask(function* () {
+      yield* sleep(5);
+      trace.push("old task");
+    });
+    old.close(); // its wasm core is reset and pooled
+    const loop = newEventLoop({ core, clock: "virtual" });
+    loop.callSoon(() => trace.push("soon"));
+    const five = loop.callLater(5, () => trace.push("new timer"));
+    // Handles of the closed loop name stale ids: they cannot cancel the new loop's work.
+    oldTimer.cancel();
+    oldTask.cancel();
+    await loop.runUntilComplete(sleep(10));
+    expect(trace).toEqual(["soon", "new timer"]);
+    expect(five.cancelled()).toBe(false);
+    loop.close();
+  });
+
   it("raises DeadlockError at once when a task waits for itself", async () => {
     const { loop } = virtualLoop(core);
     const trace: string[] = [];

@@ -30,6 +30,11 @@ export class TsCore implements Core {
   spawn(): number {
     return this.tasks.spawn();
   }
+  reset(): void {
+    this.timers.reset();
+    this.queue.reset();
+    this.tasks.reset();
+  }
   release(id: number): boolean {
     return this.tasks.release(id);
   }

@@ -52,6 +52,12 @@ export class ReadyQueue {
     return id;
   }
 
+  /** Empties the ring (its capacity stays). */
+  reset(): void {
+    this.head = 0;
+    this.tail = 0;
+  }
+
   get length(): number {
     return this.tail - this.head;
   }

@@ -67,6 +67,12 @@ export class TaskTable {
     return true;
   }
 
+  /** Releases every live task (generations move on: every id handed out becomes stale). */
+  reset(): void {
+    for (let slot = 0; slot < this.high; slot++)
+      if (this.flags[slot]! & TASK_LIVE) this.release((this.gen[slot]! << SLOT_BITS) | slot);
+  }
+
   private grow(): void {
     const n = this.gen.length << 1;
     this.gen = copyInto(new Uint32Array(n), this.gen);

@@ -79,6 +79,11 @@ export class TimerHeap {
     return moved;
   }
 
+  /** Disarms every timer (generations move on: every handle handed out becomes stale). */
+  reset(): void {
+    while (this.length > 0) this.free(this.slots[--this.length]!);
+  }
+
   nextDeadline(): number {
     return this.length > 0 ? this.deadlines[0]! : Infinity;
   }
