@@ -142,8 +142,12 @@ function isSpindle(impl: string): boolean {
  */
 export function analyse(shape: ShapeResult): ShapeResult {
   const base = shape.results.find((r) => r.impl === shape.baseline);
+  // Time per operation, not per iteration: a baseline may run fewer operations per
+  // iteration (setTimeout's timers), so medians alone would compare unequal work.
+  const perOp = (r: { median: number; opsPerSec: number | null }): number =>
+    r.opsPerSec !== null && r.opsPerSec > 0 ? 1 / r.opsPerSec : r.median;
   for (const r of shape.results) {
-    r.vs = base !== undefined && r !== base && base.median > 0 ? r.median / base.median : null;
+    r.vs = base !== undefined && r !== base && base.median > 0 ? perOp(r) / perOp(base) : null;
   }
   const get = (impl: string) => shape.results.find((r) => r.impl === impl);
   shape.wasmTs = [];
