@@ -54,11 +54,12 @@ export class Handle {
   /** @internal run by the loop when the core hands out this handle's id. */
   _run(): void {
     const cb = this.callback as ((...args: unknown[]) => void) | null;
-    this.loop._releaseHandle(this);
+    this.loop._releaseHandle(this, true); // a timer that brought us here has fired
     this.callback = null;
     if (cb === null) return;
     try {
-      cb(...this.args);
+      if (this.args.length === 0) cb();
+      else cb(...this.args);
     } catch (exception) {
       this.loop.callExceptionHandler({
         message: `Exception in callback ${cb.name || "(anonymous)"}`,

@@ -444,10 +444,11 @@ export class EventLoop {
   }
 
   /** @internal */
-  _releaseHandle(h: Handle): void {
+  _releaseHandle(h: Handle, fired = false): void {
     if (h.id < 0) return;
     if (h instanceof TimerHandle && h.timer >= 0) {
-      this.core.cancelTimer(h.timer);
+      // Fired: the core freed the timer itself; cancelling would only cross for a false.
+      if (!fired) this.core.cancelTimer(h.timer);
       h.timer = -1;
     }
     this.releaseId(h.id);
