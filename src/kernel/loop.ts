@@ -48,8 +48,6 @@ import { DONE, PARKED, Task, type TaskOptions } from "./task.js";
 export const DRIVE_SLICE_MS = 4;
 /** Ticks between two looks at the wall clock for the slice: reading it costs ~30 ns. */
 const SLICE_CHECK_EVERY = 16;
-/** Node timers take integer ms delays; below this many ms a deadline counts as due. */
-const TIMER_SLOP_MS = 0;
 /**
  * Virtual clock: real ms the loop waits, idle, for pending outside work (I/O, Promises)
  * before it jumps time to the next deadline. One ms: long enough for loopback I/O already
@@ -177,7 +175,6 @@ export class EventLoop {
   _current: Task<unknown> | null = null;
   /** @internal Suspensions waiting on the world outside (Promises, I/O). */
   _externalWaits = 0;
-  private liveTasks = 0;
 
   constructor(options: LoopOptions = {}) {
     const core = options.core ?? "wasm";
@@ -269,7 +266,6 @@ export class EventLoop {
     const id = this.spawnId();
     const task = new Task<T>(this, id, c, options?.name, options?.signal);
     this.slots[id & SLOT_MASK] = task as Task<unknown>;
-    this.liveTasks++;
     if (task.state === DONE) return task; // signal was already aborted
     this._schedule(id);
     return task;
@@ -459,7 +455,6 @@ export class EventLoop {
   _taskDone(task: Task<unknown>): void {
     this.releaseId(task.id);
     task.id = -1;
-    this.liveTasks--;
   }
 
   /**
@@ -577,7 +572,7 @@ export class EventLoop {
     // Phase 1: timers. Skipped without a crossing while nothing can be due.
     if (this.earliest !== Infinity) {
       const now = this.clock.now();
-      if (now + TIMER_SLOP_MS >= this.earliest) {
+      if (now >= this.earliest) {
         this.queued += core.advance(now);
         this.earliest = core.nextDeadline();
       }
