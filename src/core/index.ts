@@ -11,8 +11,15 @@
  *   core.sleepUntil(b, 10);
  *   core.advance(25);                               // 2
  *   console.log(core.nextReady() === b, core.nextReady() === a); // true true
+ *   core.arm(-2, 30);                               // a host token: any number <= -2
+ *   core.advance(30);
+ *   console.log(core.nextReady());                  // -2
  * }
  * ```
+ *
+ * Per-entry operations (ready, nextReady, arm, disarm, counters) never call into the
+ * WebAssembly instance in the common case: both cores share one host half (port.ts) that
+ * works on the core's tables directly. See docs/abi.md.
  */
 import { TsCore } from "./ts/index.js";
 import { WasmCore } from "./wasm.js";
@@ -32,10 +39,12 @@ export {
   MAX_DEADLINE,
   MAX_SLOTS,
   NONE,
+  PENDING_CAPACITY,
   SLOT_BITS,
   SLOT_MASK,
   TASK_LIVE,
   TASK_QUEUED,
+  TOKEN_MAX,
 } from "./ts/constants.js";
 
 /**
