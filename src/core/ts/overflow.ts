@@ -43,7 +43,13 @@ export class Overflow {
   pop(): void {
     const last = --this.length;
     if (last === 0) return;
-    this.siftDown(0, this.deadlines[last]!, this.seqs[last]!, this.timers[last]!, this.targets[last]!);
+    this.siftDown(
+      0,
+      this.deadlines[last]!,
+      this.seqs[last]!,
+      this.timers[last]!,
+      this.targets[last]!,
+    );
   }
 
   /** Keeps the nodes whose timer `keep` accepts (called once each), then re-heapifies. */
@@ -78,7 +84,13 @@ export class Overflow {
 
   /** Copies node `from` into node `to`. */
   private move(to: number, from: number): void {
-    this.place(to, this.deadlines[from]!, this.seqs[from]!, this.timers[from]!, this.targets[from]!);
+    this.place(
+      to,
+      this.deadlines[from]!,
+      this.seqs[from]!,
+      this.timers[from]!,
+      this.targets[from]!,
+    );
   }
 
   private siftUp(i: number, deadline: number, seq: number, timer: number, target: number): void {

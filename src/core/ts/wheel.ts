@@ -233,7 +233,8 @@ export class Wheel {
       const next = this.links[c]!;
       const to = next < 0 ? this.tailLen[s]! : CHUNK_ENTRIES;
       const a = this.chunks[c]!;
-      for (let e = from * ENTRY; e < to * ENTRY; e += ENTRY) this.insert(a[e]!, a[e + 1]!, a[e + 2]!);
+      for (let e = from * ENTRY; e < to * ENTRY; e += ENTRY)
+        this.insert(a[e]!, a[e + 1]!, a[e + 2]!);
       from = 0;
       c = next;
     }
