@@ -26,8 +26,10 @@ import { WasmCore } from "./wasm.js";
 import type { Core, CoreKind } from "./types.js";
 
 export type { Core, CoreKind } from "./types.js";
-export type { CoreExports, CoreModule } from "./wasm.js";
-export { WasmCore, coreModule, WASM_URL } from "./wasm.js";
+export type { CoreExports } from "./wasm.js";
+export { WasmCore, WASM_URL } from "./wasm.js";
+export type { CoreModule, CoreSource, CoreLoadFailure, ResponseLike } from "./load.js";
+export { coreModule, initCore, CoreLoadError } from "./load.js";
 export { TsCore } from "./ts/index.js";
 export {
   ABI_VERSION,
@@ -49,7 +51,9 @@ export {
 
 /**
  * Creates a scheduler core: `"wasm"` (the default, AssemblyScript compiled to
- * WebAssembly) or `"ts"` (its pure-TypeScript twin). Synchronous in Node.
+ * WebAssembly) or `"ts"` (its pure-TypeScript twin). Synchronous: in Node, Bun and Deno the
+ * first wasm core compiles the module from the bytes spindle carries; in a browser,
+ * `await initCore()` once before (browsers do not compile it synchronously).
  *
  * @example
  * ```ts

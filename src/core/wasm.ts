@@ -1,5 +1,5 @@
-// The host side of the WebAssembly core: loads build/spindle.wasm once per process and
-// wraps each instance in an object with the Core interface.
+// The host side of the WebAssembly core: wraps each instance of the compiled core (load.ts)
+// in an object with the Core interface.
 //
 // The per-operation methods (ready, nextReady, arm, disarm, the counters) are answered by
 // the host half (port.ts) from views of the instance's memory; the others are one-line
@@ -7,7 +7,6 @@
 // re-created when memory.grow has detached them (the core grows its tables by doubling,
 // so rarely).
 
-import { readFileSync } from "node:fs";
 import {
   ABI_VERSION,
   BATCH_CAPACITY,
@@ -25,18 +24,11 @@ import {
   PENDING_WORDS,
 } from "./ts/constants.js";
 import { PortCore, type CoreSide, type SharedViews } from "./port.js";
+import { WA, coreModule, type CoreModule } from "./load.js";
 
-// @types/node 20 has no WebAssembly typings (they live in lib.dom); this is the slice we use.
-/** A compiled WebAssembly module (opaque). */
-export type CoreModule = object;
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => CoreModule;
-  Instance: new (module: CoreModule, imports: object) => { exports: unknown };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** The exports of build/spindle.wasm, as docs/abi.md lists them. */
 export interface CoreExports {
@@ -74,35 +66,16 @@ export interface CoreExports {
   timerCount(): number;
 }
 
-/** Where the release build lives, from src/core/ and dist/core/ alike. */
-export const WASM_URL = new URL("../../build/spindle.wasm", import.meta.url);
-
-let compiled: CoreModule | undefined;
-
 /**
- * The compiled core module (compiled once per process, synchronously).
+ * Where the release build lives, from src/core/ and dist/core/ alike (spindle itself does
+ * not read it: the bytes are embedded; see load.ts). Give it to initCore() to load the file.
  *
  * @example
  * ```ts
- * const a = new WasmCore(coreModule()); // each instance has its own memory
+ * await initCore(WASM_URL); // the same core, read from the file
  * ```
  */
-export function coreModule(): CoreModule {
-  if (compiled === undefined) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(WASM_URL);
-    } catch (cause) {
-      throw new Error(
-        `spindle: the WebAssembly core is missing at ${WASM_URL.pathname}; ` +
-          'run `npm run build:wasm` (npm install does it), or use createCore("ts")',
-        { cause },
-      );
-    }
-    compiled = new WA.Module(bytes);
-  }
-  return compiled;
-}
+export const WASM_URL = new URL("../../build/spindle.wasm", import.meta.url);
 
 /** The calls the host half (port.ts) makes into an instance, and its views of memory. */
 class WasmSide implements CoreSide {
