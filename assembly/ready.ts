@@ -47,29 +47,37 @@ function publish(): void {
  * token (always; false only for NONE, which is neither).
  */
 export function readyTask(id: i32): bool {
-  if (id < 0) {
-    if (id == NONE) return false;
-    push(id);
-    return true;
-  }
-  const rec = liveRecord(id);
-  if (rec == 0) return false;
-  const flags = flagsOf(rec);
-  if (flags & TASK_QUEUED) return false;
-  setFlags(rec, flags | TASK_QUEUED);
-  bumpWakeups(rec);
-  push(id);
+  const tail = <u32>ctl(CTL_TAIL);
+  const next = readyAt(id, tail);
+  if (next == tail) return false;
+  setCtl(CTL_TAIL, <i32>next);
   return true;
 }
 
-function push(entry: i32): void {
-  let tail = <u32>ctl(CTL_TAIL);
+/**
+ * readyTask with the tail counter in the caller's hands: enqueues `id` at `tail` and
+ * returns the new tail (`tail` itself when nothing was enqueued). For loops that enqueue
+ * many entries (advance): they load CTL_TAIL once and store it once. CTL_TAIL may be stale
+ * in between, except that a full ring stores it before it grows.
+ */
+export function readyAt(id: i32, tail: u32): u32 {
+  if (id < 0) {
+    if (id == NONE) return tail;
+  } else {
+    const rec = liveRecord(id);
+    if (rec == 0) return tail;
+    const flags = flagsOf(rec);
+    if (flags & TASK_QUEUED) return tail;
+    setFlags(rec, flags | TASK_QUEUED);
+    bumpWakeups(rec);
+  }
   if (tail - <u32>ctl(CTL_HEAD) > mask) {
+    setCtl(CTL_TAIL, <i32>tail);
     grow();
     tail = <u32>ctl(CTL_TAIL);
   }
-  store<i32>(ring + ((<usize>(tail & mask)) << 2), entry);
-  setCtl(CTL_TAIL, <i32>(tail + 1));
+  store<i32>(ring + ((<usize>(tail & mask)) << 2), id);
+  return tail + 1;
 }
 
 /** Dequeues the oldest live id or token, or NONE. Skips ids made stale while they waited. */

@@ -56,6 +56,7 @@ import {
   CTL_NEXT_DIRTY,
   CTL_PENDING,
   CTL_PENDING_LEN,
+  CTL_TAIL,
   CTL_TIMER_ARMED,
   CTL_TIMER_CAP,
   CTL_TIMER_DEADLINES,
@@ -78,7 +79,7 @@ import {
   SLOT_MASK,
 } from "./constants";
 import { bumpEpoch, ctl, ctlNext, setCtl, setCtlNext } from "./control";
-import { readyTask } from "./ready";
+import { readyAt } from "./ready";
 import { liveRecord } from "./tasks";
 import {
   initWheel,
@@ -125,8 +126,16 @@ let pending: usize = 0;
 let seq: u64 = 0;
 /** The `now` of the latest advance: the wheel never restarts later than it (see rebase). */
 let lastNow: f64 = 0;
-/** Set when a live timer fires: CTL_NEXT is no longer exact. */
-let firedLive = false;
+// advance()'s tallies, kept here and stored into the control block once at its end rather
+// than read and written for every timer it fires.
+/** Slots freed (fired or collected). */
+let freedSlots: i32 = 0;
+/** Armed timers fired: CTL_NEXT is no longer exact if any did. */
+let firedLive: i32 = 0;
+/** Tombstones met and freed. */
+let tombsFreed: i32 = 0;
+/** The ready queue's tail counter. */
+let readyTail: u32 = 0;
 
 export function initTimers(): void {
   pending = heap.alloc(<usize>PENDING_CAPACITY * PENDING_BYTES);
@@ -350,18 +359,21 @@ function collect(): void {
 
 /** A due timer: readies its target if it is armed, frees it either way. 1 if it enqueued. */
 function fire(slot: i32, target: i32): i32 {
-  const aw = word(armedBits, slot);
   const bit = <u32>1 << (<u32>slot & 31);
+  const fw = word(freeBits, slot);
+  store<u32>(fw, load<u32>(fw) | bit);
+  freedSlots++;
+  const aw = word(armedBits, slot);
   const bits = load<u32>(aw);
-  freeSlot(slot);
   if ((bits & bit) == 0) {
-    setCtl(CTL_TOMBS, ctl(CTL_TOMBS) - 1);
+    tombsFreed++;
     return 0;
   }
   store<u32>(aw, bits ^ bit);
-  setCtl(CTL_ARMED, ctl(CTL_ARMED) - 1);
-  firedLive = true;
-  return readyTask(target) ? 1 : 0;
+  firedLive++;
+  const tail = readyTail;
+  readyTail = readyAt(target, tail);
+  return readyTail != tail ? 1 : 0;
 }
 
 /** Fires the heap's timers with deadline <= limit, in order. */
@@ -386,7 +398,10 @@ export function advance(now: f64): i32 {
   consume();
   collect();
   lastNow = now;
-  firedLive = false;
+  freedSlots = 0;
+  firedLive = 0;
+  tombsFreed = 0;
+  readyTail = <u32>ctl(CTL_TAIL);
   let moved = 0;
   if (now >= <f64>wheelElapsed()) {
     const target: u64 = now >= <f64>MAX_TICK ? MAX_TICK : <u64>now;
@@ -410,7 +425,11 @@ export function advance(now: f64): i32 {
     wheelAdvanceTo(target);
   }
   moved += fireOverflow(now);
-  if (firedLive) setCtl(CTL_NEXT_DIRTY, 1);
+  setCtl(CTL_TAIL, <i32>readyTail);
+  setCtl(CTL_FREE_COUNT, ctl(CTL_FREE_COUNT) + freedSlots);
+  setCtl(CTL_ARMED, ctl(CTL_ARMED) - firedLive);
+  setCtl(CTL_TOMBS, ctl(CTL_TOMBS) - tombsFreed);
+  if (firedLive > 0) setCtl(CTL_NEXT_DIRTY, 1);
   return moved;
 }
 

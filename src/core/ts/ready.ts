@@ -12,10 +12,15 @@ import {
   CTL_TAIL,
   INITIAL_READY,
   NONE,
+  SLOT_BITS,
+  SLOT_MASK,
   TASK_FLAGS,
+  TASK_GEN,
+  TASK_LIVE,
   TASK_QUEUED,
   TASK_SWITCHES,
   TASK_WAKEUPS,
+  TASK_WORDS,
 } from "./constants.js";
 import type { Control } from "./control.js";
 import type { TaskTable } from "./tasks.js";
@@ -93,17 +98,21 @@ export class ReadyQueue {
     const c = this.control.words;
     const ring = this.ring;
     const mask = this.mask;
-    const t = this.tasks;
-    const w = t.words;
+    const w = this.tasks.words;
+    const high = this.tasks.high;
     let head = c[CTL_HEAD]!;
     let n = 0;
     for (let i = 0; i < count; i++) {
       const id = ring[head & mask]!;
       head = (head + 1) | 0;
       if (id >= 0) {
-        const r = t.liveRecord(id);
-        if (r < 0) continue;
-        w[r + TASK_FLAGS]! &= ~TASK_QUEUED;
+        // TaskTable.liveRecord, inlined: this loop runs once per task per tick.
+        const slot = id & SLOT_MASK;
+        if (slot >= high) continue;
+        const r = slot * TASK_WORDS;
+        const flags = w[r + TASK_FLAGS]!;
+        if ((flags & TASK_LIVE) === 0 || w[r + TASK_GEN] !== id >>> SLOT_BITS) continue;
+        w[r + TASK_FLAGS] = flags & ~TASK_QUEUED;
         w[r + TASK_SWITCHES]!++;
       }
       out[n++] = id;
