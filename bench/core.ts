@@ -15,9 +15,10 @@
 //   c. ready-queue churn: T tasks all ready; each round runs the whole queue once and
 //      readies every task again, through the batch API (drain + readyBatch: two crossings
 //      per round) and through per-op calls (nextReady + ready: one entry each).
-//   d. a deadline per operation: T tasks, each in turn arms a 5 s timeout and cancels it
-//      (sleepUntil + cancelTimer, what a `timeout` scope around one turn costs the core),
-//      with the clock advancing 1 ms every T operations. Nothing fires.
+//   d. a deadline per operation: T tasks, each with a long timer pending (a server's idle
+//      timeouts), each in turn arms a 5 s timeout and cancels it (sleepUntil + cancelTimer,
+//      what a `timeout` scope around one turn costs the core), the clock advancing 1 ms
+//      every T operations. Nothing fires.
 //
 // Every case checks its result: the order in which ids came out (an order-sensitive hash)
 // against a reference computed independently (bucket sorts over integer deadlines), and the
@@ -150,7 +151,7 @@ export function makePlan(quick: boolean): Plan {
 function planD(tasks: number, rounds: number): Plan["d"] {
   const ops = tasks * rounds;
   return {
-    shape: `d. ${label(tasks)} tasks x ${rounds}: sleepUntil + cancelTimer per op`,
+    shape: `d. ${label(tasks)} pending, x ${rounds}: sleepUntil + cancelTimer per op`,
     tasks,
     rounds,
     ops,
@@ -479,8 +480,14 @@ function deadlinePerOp(
     shape,
     impl,
     ops,
-    expect: [ops, 0, 0],
-    setup: () => coreWithTasks(make, impl, tasks),
+    expect: [ops, tasks, 0],
+    setup: () => {
+      const core = coreWithTasks(make, impl, tasks);
+      // One long timer per task, spread over an hour: never due during the run.
+      const arm = xorshift(ARM_SEED);
+      for (let id = 0; id < tasks; id++) core.sleepUntil(id, 2 * OP_TIMEOUT + (arm() % 3600_000));
+      return core;
+    },
     run: (core: Core) => {
       let cancelled = 0;
       let fired = 0;

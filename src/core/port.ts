@@ -9,9 +9,10 @@
 //   ──────────────────────────────────────    ─────────────────────────────────────────
 //   ready(id): flags, wakeups, ring[tail++]   drain / readyBatch: whole batches
 //   nextReady(): ring[head++], flags          a push into a full ring: grows it
-//   arm(target, d): free list → record →      sync(): files pending timers into the
-//     pending[len++], CTL_NEXT = min          wheel or the heap, frees tombstones, grows
-//   disarm(h): record → CANCELLED             advance(now): fires due timers in order
+//   arm(target, d): next free bit → armed     sync(): files pending timers into the
+//     bit, gen + 1, pending[len++] =          wheel or the heap, frees tombstones, grows
+//     (d, slot, target), CTL_NEXT = min       the timer table
+//   disarm(h): gen matches → clear armed bit  advance(now): fires due timers in order
 //   nextDeadline(): CTL_NEXT if not dirty     nextDeadline(): recomputes CTL_NEXT
 //
 // Views. The host keeps typed-array views of the control block and the shared tables and
@@ -202,7 +203,8 @@ export class Port {
     const tail = c[CTL_TAIL]!;
     const mask = c[CTL_RING_MASK]!;
     if (id < 0) {
-      if (id === NONE) return false;
+      // NONE is not a token; nor is a number an i32 store would wrap into another entry.
+      if (id === NONE || (id | 0) !== id) return false;
     } else {
       const r = this.record(id);
       if (r < 0) return false;
@@ -256,12 +258,23 @@ export class Port {
   // ── timers ─────────────────────────────────────────────────────────────────────────
 
   arm(target: number, deadline: number): number {
-    if (target === NONE) return ERR_STALE;
+    this.check();
+    return this.armChecked(target, deadline);
+  }
+
+  sleepUntil(id: number, deadline: number): number {
+    this.check();
+    return this.record(id) < 0 ? ERR_STALE : this.armChecked(id, deadline);
+  }
+
+  /** arm(), the views checked. */
+  private armChecked(target: number, deadline: number): number {
+    // NONE is no target; nor is a number an i32 store would wrap into another one.
+    if (target === NONE || (target | 0) !== target) return ERR_STALE;
     if (!(deadline <= MAX_DEADLINE)) {
       if (deadline !== deadline) return ERR_DEADLINE;
       deadline = MAX_DEADLINE;
     }
-    this.check();
     let c = this.ctl;
     if (c[CTL_FREE_COUNT] === 0 || c[CTL_PENDING_LEN] === PENDING_CAPACITY) {
       this.side.sync();
@@ -297,11 +310,6 @@ export class Port {
     const f = this.ctlF64;
     if (deadline < f[NEXT_F64]!) f[NEXT_F64] = deadline;
     return (gen << SLOT_BITS) | slot;
-  }
-
-  sleepUntil(id: number, deadline: number): number {
-    this.check();
-    return this.record(id) < 0 ? ERR_STALE : this.arm(id, deadline);
   }
 
   /** The slot an armed timer's handle names, or -1 (views must be current). */

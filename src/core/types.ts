@@ -50,8 +50,8 @@ export interface Core {
   taskCount(): number;
 
   /**
-   * Enqueues a task id (false if it is already queued or stale) or a host token (<= -2:
-   * always enqueued, never deduplicated). False for NONE (-1).
+   * Enqueues a task id (false if it is already queued or stale) or a host token (an i32
+   * <= -2: always enqueued, never deduplicated). False for NONE (-1) and non-i32 numbers.
    */
   ready(entry: number): boolean;
   /** Dequeues the oldest entry — a live id or a token — or -1 when none is. */
@@ -79,9 +79,9 @@ export interface Core {
   /**
    * Arms a timer that enqueues `target` (a task id or a host token) when advance() reaches
    * `deadline`, and returns its handle. A task target is not checked now: if the task is
-   * stale when the timer fires, the timer is dropped. NaN is ERR_DEADLINE (-2); NONE is
-   * ERR_STALE (-1); deadlines above MAX_DEADLINE are clamped to it; past (even negative)
-   * ones are due at the next advance.
+   * stale when the timer fires, the timer is dropped. NaN is ERR_DEADLINE (-2); NONE, or a
+   * target that is not an i32, is ERR_STALE (-1); deadlines above MAX_DEADLINE are clamped
+   * to it; past (even negative) ones are due at the next advance.
    */
   arm(target: number, deadline: number): number;
   /** Cancels a timer: true if it was armed and had not fired; false for any stale handle. */

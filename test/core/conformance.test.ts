@@ -706,6 +706,16 @@ describe.each(kinds)("%s core", (kind) => {
       expect(popAll(core)).toEqual([-2, id, -2, -(2 ** 31)]);
     });
 
+    test("a number that is not an i32 is neither a token nor a target", () => {
+      const core = make();
+      for (const bad of [-(2 ** 31) - 1, -3e9, -2.5, -Infinity]) {
+        expect(core.ready(bad)).toBe(false);
+        expect(core.arm(bad, 1)).toBe(ERR_STALE);
+      }
+      expect(core.readyLength()).toBe(0);
+      expect(core.timerCount()).toBe(0);
+    });
+
     test("drain hands out tokens in queue order, without counting switches", () => {
       const core = make();
       const [a, b] = spawnMany(core, 2) as [number, number];
