@@ -44,6 +44,13 @@ export function initOverflow(): void {
   return da < db || (da == db && load<u64>(a, N_SEQ) < load<u64>(b, N_SEQ));
 }
 
+/** Copies node `from` over node `to` (three loads and stores, not a memory.copy call). */
+@inline function move(to: usize, from: usize): void {
+  store<f64>(to, load<f64>(from, N_DEADLINE), N_DEADLINE);
+  store<u64>(to, load<u64>(from, N_SEQ), N_SEQ);
+  store<u64>(to, load<u64>(from, N_TIMER), N_TIMER); // timer and target
+}
+
 /** Writes (deadline, seq, timer, target) into node i. */
 @inline function place(i: i32, deadline: f64, seq: u64, timer: i32, target: i32): void {
   const n = node(i);
@@ -60,7 +67,7 @@ function siftUp(i: i32, deadline: f64, seq: u64, timer: i32, target: i32): void 
     const pn = node(p);
     const pd = load<f64>(pn, N_DEADLINE);
     if (pd < deadline || (pd == deadline && load<u64>(pn, N_SEQ) < seq)) break;
-    memory.copy(node(i), pn, NODE_BYTES);
+    move(node(i), pn);
     i = p;
   }
   place(i, deadline, seq, timer, target);
@@ -84,7 +91,7 @@ function siftDown(i: i32, deadline: f64, seq: u64, timer: i32, target: i32): voi
     }
     const bd = load<f64>(bn, N_DEADLINE);
     if (deadline < bd || (deadline == bd && seq < load<u64>(bn, N_SEQ))) break;
-    memory.copy(node(i), bn, NODE_BYTES);
+    move(node(i), bn);
     i = best;
   }
   place(i, deadline, seq, timer, target);
@@ -127,7 +134,7 @@ export function overflowTopTarget(): i32 {
 export function overflowPop(): void {
   const last = --len;
   if (last == 0) return;
-  memory.copy(node(0), node(last), NODE_BYTES);
+  move(node(0), node(last));
   siftNodeDown(0);
 }
 
@@ -140,7 +147,7 @@ export function overflowFilter(keep: (timer: i32) => bool): void {
   for (let i = 0; i < len; i++) {
     const src = node(i);
     if (!keep(load<i32>(src, N_TIMER))) continue;
-    if (n != i) memory.copy(node(n), src, NODE_BYTES);
+    if (n != i) move(node(n), src);
     n++;
   }
   len = n;

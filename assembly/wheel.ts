@@ -86,6 +86,12 @@ const C_NEXT: usize = 0;
 const C_ENTRIES: usize = 16;
 /** Slots of at most this many entries are sorted by insertion; larger ones by merging. */
 const INSERTION_SORT_MAX: i32 = 32;
+/**
+ * Runs of at most this many entries are copied by a loop, longer ones by memory.copy: V8
+ * compiles memory.copy to a call into the runtime, which costs more than copying a few
+ * entries, and a level-0 slot usually holds a few. Picked, not tuned.
+ */
+const INLINE_COPY_MAX: i32 = 8;
 
 let occupied: usize = 0; // LEVELS u64s
 let heads: usize = 0; // per slot: first chunk (0: the slot is empty)
@@ -260,8 +266,7 @@ function takeOut(s: i32): i32 {
   while (chunk != 0) {
     const next = load<usize>(chunk, C_NEXT);
     const to = next == 0 ? get(tailLen, s) : CHUNK_ENTRIES;
-    const bytes = <usize>(to - from) * ENTRY_BYTES;
-    memory.copy(scratch + <usize>k * ENTRY_BYTES, entryAt(chunk, from), bytes);
+    copyEntries(scratch + <usize>k * ENTRY_BYTES, entryAt(chunk, from), to - from);
     k += to - from;
     from = 0;
     chunk = next;
@@ -289,6 +294,19 @@ export function wheelEarliestSlot(): i32 {
     if (bits != 0) return level * SLOTS + <i32>ctz(bits);
   }
   return -1;
+}
+
+/** Copies n entries from src to dst (which do not overlap). */
+@inline function copyEntries(dst: usize, src: usize, n: i32): void {
+  if (n > INLINE_COPY_MAX) {
+    memory.copy(dst, src, <usize>n * ENTRY_BYTES);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const at = <usize>i * ENTRY_BYTES;
+    store<u64>(dst + at, load<u64>(src + at));
+    store<u64>(dst + at, load<u64>(src + at, 8), 8);
+  }
 }
 
 /** The first tick slot s covers, at the wheel's current time. */
@@ -407,7 +425,7 @@ function insertionSort(n: i32): void {
     const g = scratchTarget(i);
     let j = i;
     while (j > 0 && scratchDeadline(j - 1) > d) {
-      memory.copy(scratch + <usize>j * ENTRY_BYTES, scratch + <usize>(j - 1) * ENTRY_BYTES, ENTRY_BYTES);
+      copyEntries(scratch + <usize>j * ENTRY_BYTES, scratch + <usize>(j - 1) * ENTRY_BYTES, 1);
       j--;
     }
     const e = scratch + <usize>j * ENTRY_BYTES;
@@ -431,17 +449,17 @@ function mergeSort(n: i32): void {
       while (i < mid && j < hi) {
         const right = load<f64>(from + <usize>j * ENTRY_BYTES) < load<f64>(from + <usize>i * ENTRY_BYTES);
         const take = right ? j++ : i++;
-        memory.copy(to + <usize>k * ENTRY_BYTES, from + <usize>take * ENTRY_BYTES, ENTRY_BYTES);
+        copyEntries(to + <usize>k * ENTRY_BYTES, from + <usize>take * ENTRY_BYTES, 1);
         k++;
       }
-      if (i < mid) memory.copy(to + <usize>k * ENTRY_BYTES, from + <usize>i * ENTRY_BYTES, <usize>(mid - i) * ENTRY_BYTES);
-      else if (j < hi) memory.copy(to + <usize>k * ENTRY_BYTES, from + <usize>j * ENTRY_BYTES, <usize>(hi - j) * ENTRY_BYTES);
+      if (i < mid) copyEntries(to + <usize>k * ENTRY_BYTES, from + <usize>i * ENTRY_BYTES, mid - i);
+      else if (j < hi) copyEntries(to + <usize>k * ENTRY_BYTES, from + <usize>j * ENTRY_BYTES, hi - j);
     }
     const swap = from;
     from = to;
     to = swap;
   }
-  if (from != scratch) memory.copy(scratch, from, <usize>n * ENTRY_BYTES);
+  if (from != scratch) copyEntries(scratch, from, n);
 }
 
 /** Empties the wheel (its chunks go back to the pool). */

@@ -15,6 +15,9 @@
 //   c. ready-queue churn: T tasks all ready; each round runs the whole queue once and
 //      readies every task again, through the batch API (drain + readyBatch: two crossings
 //      per round) and through per-op calls (nextReady + ready: one entry each).
+//   e. shape a with host tokens as targets (-2 - i) instead of tasks: the same timer work
+//      without the task table, whose random reads (a cache miss per timer at a million
+//      tasks, in ready and again in drain) cost both kinds of core the same.
 //   d. a deadline per operation: T tasks, each with a long timer pending (a server's idle
 //      timeouts), each in turn arms a 5 s timeout and cancels it (sleepUntil + cancelTimer,
 //      what a `timeout` scope around one turn costs the core), the clock advancing 1 ms
@@ -137,14 +140,34 @@ export interface Plan {
   };
   /** d: a deadline per operation. */
   d: { shape: string; tasks: number; rounds: number; ops: number };
+  /** e: shape a for tokens. */
+  e: { shape: string; n: number; deadlines: Float64Array; expect: number[] };
 }
 
 export function makePlan(quick: boolean): Plan {
+  const a = planA(quick ? 100_000 : 1_000_000);
   return {
-    a: planA(quick ? 100_000 : 1_000_000),
+    a,
     b: planB(quick ? 10_000 : 100_000, quick ? 200 : 1000),
     c: planC(1000, quick ? 20 : 200),
     d: planD(10_000, quick ? 2 : 20),
+    e: planE(a),
+  };
+}
+
+function planE(a: Plan["a"]): Plan["e"] {
+  // The reference order of shape a, as tokens -2 - i.
+  const n = a.n;
+  const span = Math.max(1, Math.floor(n / 10));
+  const buckets: number[][] = Array.from({ length: span }, () => []);
+  for (let i = 0; i < n; i++) buckets[a.deadlines[i]!]!.push(i);
+  let h = 0;
+  for (const bucket of buckets) for (const i of bucket) h = mix(h, -2 - i);
+  return {
+    shape: `e. ${label(n)} token timers: arm, fire, drain`,
+    n,
+    deadlines: a.deadlines,
+    expect: [n, h],
   };
 }
 
@@ -229,6 +252,7 @@ export function casesFor(
         churnBatch(impl, make, plan.c),
         churnPerOp(impl, make, plan.c),
         deadlinePerOp(impl, make, plan.d),
+        tokensArmThenDrain(impl, plan.e),
       ];
     }
     case "heap-wasm":
@@ -466,6 +490,32 @@ function churnPerOp(
   });
 }
 
+// e. Shape a for host tokens (the current cores only: the heap core had no tokens).
+
+function tokensArmThenDrain(impl: CoreKind, { shape, n, deadlines, expect }: Plan["e"]): BenchCase {
+  return defineCase({
+    shape,
+    impl,
+    ops: n,
+    expect,
+    setup: () => {
+      cachedTokenCore ??= createCore(impl);
+      return { core: cachedTokenCore, out: new Int32Array(n) };
+    },
+    run: ({ core, out }: { core: ReturnType<typeof createCore>; out: Int32Array }) => {
+      for (let i = 0; i < n; i++) core.arm(-2 - i, deadlines[i]!);
+      const fired = core.advance(Infinity);
+      const count = core.drainInto(out);
+      let h = 0;
+      for (let i = 0; i < count; i++) h = mix(h, out[i]!);
+      return [fired === count ? count : -fired, h];
+    },
+  });
+}
+
+/** One core per module instance for shape e, reused as shape a's. */
+let cachedTokenCore: ReturnType<typeof createCore> | undefined;
+
 // d. A deadline per operation: arm a timeout, run (nothing here), cancel it.
 
 /** The timeout each operation arms: far enough that nothing ever fires. */
@@ -584,6 +634,7 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Benc
     [plan.c.batchShape, small],
     [plan.c.perOpShape, small],
     [plan.d.shape, small],
+    [plan.e.shape, big],
   ];
   const results: BenchResult[] = [];
   for (const [shape, budget] of shapes) {
