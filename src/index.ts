@@ -43,7 +43,7 @@ export {
   type SuspendOptions,
   type Undo,
   type Waker,
-} from "./operation.js";
+} from "./kernel/operation.js";
 export {
   EventLoop,
   DRIVE_SLICE_MS,
@@ -63,11 +63,11 @@ export {
   getRunningLoop,
   newEventLoop,
   setEventLoop,
-} from "./event-loop.js";
-export { run, type RunOptions } from "./run.js";
-export { sleep } from "./sleep.js";
-export { fromPromise } from "./from-promise.js";
-export { gather, type GatherOptions } from "./gather.js";
+} from "./kernel/event-loop.js";
+export { run, type RunOptions } from "./combinators/run.js";
+export { sleep } from "./kernel/sleep.js";
+export { fromPromise } from "./combinators/from-promise.js";
+export { gather, type GatherOptions } from "./combinators/gather.js";
 export {
   wait,
   ALL_COMPLETED,
@@ -75,11 +75,11 @@ export {
   FIRST_EXCEPTION,
   type ReturnWhen,
   type WaitOptions,
-} from "./wait.js";
-export { timeout, timeoutAt, waitFor } from "./timeout.js";
-export { shield } from "./shield.js";
-export { asCompleted } from "./as-completed.js";
-export { TaskGroup, taskGroup } from "./task-group.js";
+} from "./combinators/wait.js";
+export { timeout, timeoutAt, waitFor } from "./combinators/timeout.js";
+export { shield } from "./combinators/shield.js";
+export { asCompleted } from "./combinators/as-completed.js";
+export { TaskGroup, taskGroup } from "./combinators/task-group.js";
 export {
   BoundedSemaphore,
   Condition,

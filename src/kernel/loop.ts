@@ -27,7 +27,7 @@
 
 import { WasmCore, createCore, type Core, type CoreKind } from "../core/index.js";
 import { BATCH_CAPACITY, MAX_DEADLINE, SLOT_MASK } from "../core/ts/constants.js";
-import { RealClock, VirtualClock, type Clock } from "../clock.js";
+import { RealClock, VirtualClock, type Clock } from "./clock.js";
 import { DeadlockError, InternalError, describe } from "../errors.js";
 import {
   isCoroutine,
@@ -36,7 +36,7 @@ import {
   suspend,
   type Coroutine,
   type Instruction,
-} from "../operation.js";
+} from "./operation.js";
 import { asyncContext, running } from "./context.js";
 import { Handle, TimerHandle } from "./handle.js";
 import { DONE, PARKED, Task, type TaskOptions } from "./task.js";

@@ -21,7 +21,7 @@
 // fired sleep carries nothing, so the cancel lands at once.
 
 import { CancelledError, DeadlockError, InvalidStateError, describe } from "../errors.js";
-import { Sleep, Suspend, type Coroutine, type Instruction, type Waker } from "../operation.js";
+import { Sleep, Suspend, type Coroutine, type Instruction, type Waker } from "./operation.js";
 import type { EventLoop } from "./loop.js";
 
 let taskSerial = 0;

@@ -16,7 +16,7 @@
 // Cost: wait O(1) plus a lock round-trip; notify(n) O(n).
 
 import { CancelledError, describe } from "../errors.js";
-import { suspend, type Instruction, type Operation, type Waker } from "../operation.js";
+import { suspend, type Instruction, type Operation, type Waker } from "../kernel/operation.js";
 import { Lock, type LockStatistics } from "./lock.js";
 import { scoped, type Body } from "./scoped.js";
 import { WaitQueue } from "./wait-queue.js";

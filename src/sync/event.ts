@@ -9,7 +9,7 @@
 //
 // Cost: wait and clear O(1); set O(waiters).
 
-import type { Operation, Waker } from "../operation.js";
+import type { Operation, Waker } from "../kernel/operation.js";
 import { Enter, WaitQueue } from "./wait-queue.js";
 
 /**

@@ -12,7 +12,7 @@
 //
 // Cost: acquire and release are O(1); an uncontended acquire does not suspend.
 
-import type { Instruction, Operation, Waker } from "../operation.js";
+import type { Instruction, Operation, Waker } from "../kernel/operation.js";
 import { scoped, type Body } from "./scoped.js";
 import { Enter, WaitQueue } from "./wait-queue.js";
 

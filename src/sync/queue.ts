@@ -30,7 +30,7 @@ import {
   type Instruction,
   type Operation,
   type Waker,
-} from "../operation.js";
+} from "../kernel/operation.js";
 import { defaultOrder } from "./priority-order.js";
 import { StableHeap, type Compare } from "./stable-heap.js";
 import { WaitQueue } from "./wait-queue.js";

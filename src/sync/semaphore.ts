@@ -13,7 +13,7 @@
 // Cost: acquire and release O(1); an acquire with a free permit does not suspend.
 
 import { describe } from "../errors.js";
-import type { Instruction, Operation, Waker } from "../operation.js";
+import type { Instruction, Operation, Waker } from "../kernel/operation.js";
 import { scoped, type Body } from "./scoped.js";
 import { Enter, WaitQueue } from "./wait-queue.js";
 

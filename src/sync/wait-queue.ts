@@ -11,7 +11,7 @@
 //
 // Cost: push, shift and remove are O(1); one small node object per wait.
 
-import { Attempt, NOT_YET, type Waker } from "../operation.js";
+import { Attempt, NOT_YET, type Waker } from "../kernel/operation.js";
 
 /**
  * A place in a WaitQueue, returned by push and given back to remove.

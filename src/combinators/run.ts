@@ -1,7 +1,7 @@
-import { getRunningLoop, setEventLoop } from "./event-loop.js";
-import type { CoroutineLike, EventLoop, LoopOptions } from "./kernel/loop.js";
-import { EventLoop as Loop } from "./kernel/loop.js";
-import type { Task } from "./kernel/task.js";
+import { getRunningLoop, setEventLoop } from "../kernel/event-loop.js";
+import type { CoroutineLike, EventLoop, LoopOptions } from "../kernel/loop.js";
+import { EventLoop as Loop } from "../kernel/loop.js";
+import type { Task } from "../kernel/task.js";
 import { gather } from "./gather.js";
 
 /** Options of run(): the loop's, and the main task's name. */

@@ -1,5 +1,5 @@
-import { describe } from "./errors.js";
-import { isThenable, suspend, type Instruction } from "./operation.js";
+import { describe } from "../errors.js";
+import { isThenable, suspend, type Instruction } from "../kernel/operation.js";
 
 /**
  * Waits for a Promise (any thenable) from a coroutine. Cancelling the task stops the wait

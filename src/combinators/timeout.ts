@@ -1,8 +1,8 @@
-import { ensureTask, requireTask } from "./event-loop.js";
-import { CancelledError, TimeoutError, describe } from "./errors.js";
-import { iterable, toCoroutine, type CoroutineLike } from "./kernel/loop.js";
-import { Task } from "./kernel/task.js";
-import { isCoroutine, isOperation, type Instruction } from "./operation.js";
+import { ensureTask, requireTask } from "../kernel/event-loop.js";
+import { CancelledError, TimeoutError, describe } from "../errors.js";
+import { iterable, toCoroutine, type CoroutineLike } from "../kernel/loop.js";
+import { Task } from "../kernel/task.js";
+import { isCoroutine, isOperation, type Instruction } from "../kernel/operation.js";
 
 /**
  * Runs `body` in the current task with a deadline `ms` from now (asyncio.timeout). When it

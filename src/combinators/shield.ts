@@ -1,7 +1,7 @@
-import { ensureTask } from "./event-loop.js";
-import type { CoroutineLike } from "./kernel/loop.js";
-import type { Task } from "./kernel/task.js";
-import { suspend, type Instruction } from "./operation.js";
+import { ensureTask } from "../kernel/event-loop.js";
+import type { CoroutineLike } from "../kernel/loop.js";
+import type { Task } from "../kernel/task.js";
+import { suspend, type Instruction } from "../kernel/operation.js";
 
 /**
  * Waits for `op` (run as a task) without passing cancellation on to it (asyncio.shield): if

@@ -1,8 +1,8 @@
-import { ensureTask, requireLoop } from "./event-loop.js";
-import { TimeoutError, describe } from "./errors.js";
-import type { CoroutineLike } from "./kernel/loop.js";
-import type { Task } from "./kernel/task.js";
-import { suspend, type Instruction, type Waker } from "./operation.js";
+import { ensureTask, requireLoop } from "../kernel/event-loop.js";
+import { TimeoutError, describe } from "../errors.js";
+import type { CoroutineLike } from "../kernel/loop.js";
+import type { Task } from "../kernel/task.js";
+import { suspend, type Instruction, type Waker } from "../kernel/operation.js";
 
 /**
  * Operations that return the results of `aws` in the order they finish (asyncio.as_completed).

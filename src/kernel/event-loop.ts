@@ -1,8 +1,8 @@
 // Module-level access to loops and tasks, as asyncio's module functions.
 
-import { asyncContext, running } from "./kernel/context.js";
-import { EventLoop, type CoroutineLike, type LoopOptions } from "./kernel/loop.js";
-import type { Task, TaskOptions } from "./kernel/task.js";
+import { asyncContext, running } from "./context.js";
+import { EventLoop, type CoroutineLike, type LoopOptions } from "./loop.js";
+import type { Task, TaskOptions } from "./task.js";
 
 let current: EventLoop | null = null;
 

@@ -1,4 +1,4 @@
-import { describe } from "./errors.js";
+import { describe } from "../errors.js";
 import { Sleep } from "./operation.js";
 
 /**

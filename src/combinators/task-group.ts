@@ -1,8 +1,8 @@
-import { requireTask } from "./event-loop.js";
-import { CancelledError, ExceptionGroup } from "./errors.js";
-import { callLaterCoroutine, iterable, type CoroutineLike } from "./kernel/loop.js";
-import type { Task, TaskOptions } from "./kernel/task.js";
-import { suspend, type Instruction } from "./operation.js";
+import { requireTask } from "../kernel/event-loop.js";
+import { CancelledError, ExceptionGroup } from "../errors.js";
+import { callLaterCoroutine, iterable, type CoroutineLike } from "../kernel/loop.js";
+import type { Task, TaskOptions } from "../kernel/task.js";
+import { suspend, type Instruction } from "../kernel/operation.js";
 
 /**
  * Structured concurrency (asyncio.TaskGroup): tasks created through the group are waited

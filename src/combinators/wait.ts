@@ -1,8 +1,8 @@
-import { ensureTask, requireLoop } from "./event-loop.js";
-import { describe } from "./errors.js";
-import type { CoroutineLike } from "./kernel/loop.js";
-import type { Task } from "./kernel/task.js";
-import { suspend, type Instruction } from "./operation.js";
+import { ensureTask, requireLoop } from "../kernel/event-loop.js";
+import { describe } from "../errors.js";
+import type { CoroutineLike } from "../kernel/loop.js";
+import type { Task } from "../kernel/task.js";
+import { suspend, type Instruction } from "../kernel/operation.js";
 
 /** wait() returns when any task finishes. */
 export const FIRST_COMPLETED = "FIRST_COMPLETED";
