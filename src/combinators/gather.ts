@@ -2,7 +2,13 @@ import { ensureTask, requireLoop } from "../kernel/event-loop.js";
 import { CancelledError } from "../errors.js";
 import type { CoroutineLike } from "../kernel/loop.js";
 import type { Task } from "../kernel/task.js";
-import { isCoroutine, isOperation, isThenable, suspend, type Instruction } from "../kernel/operation.js";
+import {
+  isCoroutine,
+  isOperation,
+  isThenable,
+  suspend,
+  type Instruction,
+} from "../kernel/operation.js";
 
 /** Options of gather. */
 export interface GatherOptions {
