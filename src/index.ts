@@ -35,6 +35,8 @@ export {
   TimeoutError,
 } from "./errors.js";
 export {
+  Attempt,
+  NOT_YET,
   suspend,
   turn,
   type Coroutine,
@@ -47,10 +49,13 @@ export {
 export {
   EventLoop,
   DRIVE_SLICE_MS,
+  ExternalHold,
   type CoroutineLike,
   type ExceptionContext,
   type ExceptionHandler,
+  type Instrument,
   type LoopOptions,
+  type LoopStats,
 } from "./kernel/loop.js";
 export { Task, type TaskOptions } from "./kernel/task.js";
 export { Handle, TimerHandle } from "./kernel/handle.js";
@@ -91,6 +96,9 @@ export {
   QueueEmpty,
   QueueFull,
   Semaphore,
+  WaitNode,
+  WaitQueue,
+  Waiting,
   defaultOrder,
   type Body,
   type Compare,

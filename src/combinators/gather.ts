@@ -53,38 +53,54 @@ export function* gather(
   const n = tasks.length;
   if (n === 0) return [];
   const returnExceptions = options.returnExceptions === true;
-  let forwarded = false;
+  // asyncio's _GatheringFuture: a done callback per child (run soon after it finishes),
+  // the outer result set when the last one is in, or the first failure set at once.
+  let cancelRequested = false;
   yield* suspend<void>(
     (waker) => {
       let remaining = n;
-      const onDone = (t: Task<unknown>) => (): void => {
-        if (!returnExceptions && !forwarded && t.cancelled()) {
-          // As asyncio: the gather's CancelledError carries the child's cancel message.
-          waker.fail(new CancelledError((cancelledOf(t) as Error).message));
+      const onChildDone = (t: Task<unknown>): void => {
+        if (!waker.active) {
+          // Too late: the gather already failed. Mark the child's error as seen, as
+          // asyncio does, so it is not reported as never retrieved.
+          if (!t.cancelled()) t.exception();
           return;
         }
-        if (!returnExceptions && !forwarded && !t.cancelled()) {
+        remaining--;
+        if (!returnExceptions) {
+          if (t.cancelled()) {
+            // As asyncio: the gather's CancelledError carries the child's cancel message.
+            waker.fail(cancelledOf(t));
+            return;
+          }
           const e = t.exception();
           if (e !== null) {
             waker.fail(e);
             return;
           }
         }
-        if (--remaining === 0) waker.resume();
+        if (remaining === 0) {
+          if (cancelRequested) waker.fail(cancelledOf(t));
+          else waker.resume();
+        }
       };
-      for (const t of tasks) {
-        if (t.done()) onDone(t)();
-        else t._listen(onDone(t));
-      }
-      // Cancelling the gather cancels the children and waits for them (deferCancel).
+      const offs = tasks.map((t) => t.addDoneCallback(onChildDone));
       return () => {
-        forwarded = true;
-        for (const t of tasks) t.cancel();
+        for (const off of offs) off();
       };
     },
-    { external: false, deferCancel: true },
+    {
+      external: false,
+      describe: `gather of ${n} task${n === 1 ? "" : "s"}`,
+      // Cancelling the gather cancels the children, and it fails once they report.
+      forwardCancel: (message) => {
+        let any = false;
+        for (const t of tasks) if (t.cancel(message)) any = true;
+        if (any) cancelRequested = true;
+        return any;
+      },
+    },
   );
-  if (forwarded) throw new CancelledError();
   return tasks.map((t) => {
     if (!returnExceptions) return t.result();
     if (t.cancelled()) return cancelledOf(t);

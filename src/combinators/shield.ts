@@ -16,14 +16,12 @@ export function* shield<T>(
   op: Task<T> | CoroutineLike<T>,
 ): Generator<Instruction | undefined, T, unknown> {
   const inner = ensureTask(op);
+  // Awaiting a finished task returns at once; else asyncio's outer future, set by a done
+  // callback of the inner task. Cancelling the waiter only takes that callback away.
   if (!inner.done()) {
     yield* suspend<void>(
-      (waker) => {
-        const listener = (): void => void waker.resume();
-        inner._listen(listener);
-        return () => inner._unlisten(listener);
-      },
-      { external: false },
+      (waker) => inner.addDoneCallback(() => void waker.resume()),
+      { external: false, describe: `shield of task ${inner.name}` },
     );
   }
   return inner.result();

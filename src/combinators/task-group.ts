@@ -1,5 +1,11 @@
+// TaskGroup: structured concurrency, as asyncio 3.11's taskgroups.py, line for line where
+// JavaScript allows: children report through done callbacks (run soon after they finish);
+// the first failure aborts the group (cancels the children) and cancels the parent task
+// once, to interrupt the body; on exit the group waits for every child, withdraws its own
+// cancel request (uncancel), and throws the failures together as an ExceptionGroup.
+
 import { requireTask } from "../kernel/event-loop.js";
-import { CancelledError, ExceptionGroup } from "../errors.js";
+import { CancelledError, ExceptionGroup, InvalidStateError } from "../errors.js";
 import { callLaterCoroutine, iterable, type CoroutineLike } from "../kernel/loop.js";
 import type { Task, TaskOptions } from "../kernel/task.js";
 import { suspend, type Instruction } from "../kernel/operation.js";
@@ -17,13 +23,12 @@ import { suspend, type Instruction } from "../kernel/operation.js";
  * ```
  */
 export class TaskGroup {
-  /** @internal */ readonly children = new Set<Task<unknown>>();
-  /** @internal */ readonly errors: unknown[] = [];
-  /** @internal */ aborting = false;
-  /** @internal */ exiting = false;
-  /** @internal */ finished = false;
-  /** @internal */ parentCancelRequested = false;
-  /** @internal */ onEmpty: (() => void) | null = null;
+  private readonly tasks = new Set<Task<unknown>>();
+  private errors: unknown[] = [];
+  private aborting = false;
+  private exiting = false;
+  private parentCancelRequested = false;
+  private onCompleted: (() => void) | null = null;
 
   /** @internal */
   constructor(private readonly parent: Task<unknown>) {}
@@ -40,35 +45,82 @@ export class TaskGroup {
    * ```
    */
   createTask<T>(coro: CoroutineLike<T>, options?: TaskOptions): Task<T> {
-    if (this.finished) throw new Error("spindle: this TaskGroup is finished");
-    if (this.aborting) throw new Error("spindle: this TaskGroup is shutting down");
-    const task = this.parent.loop.createTask(coro, options);
-    this.children.add(task as Task<unknown>);
-    task._listen(() => this.childDone(task as Task<unknown>));
-    return task;
+    if (this.exiting && this.tasks.size === 0)
+      throw new InvalidStateError("spindle: this TaskGroup is finished");
+    if (this.aborting) throw new InvalidStateError("spindle: this TaskGroup is shutting down");
+    const task = this.parent.loop.createTask(coro, options) as Task<unknown>;
+    task.addDoneCallback(this.onTaskDone);
+    this.tasks.add(task);
+    return task as Task<T>;
   }
 
-  private childDone(task: Task<unknown>): void {
-    this.children.delete(task);
-    if (this.children.size === 0 && this.onEmpty !== null) this.onEmpty();
+  private readonly onTaskDone = (task: Task<unknown>): void => {
+    this.tasks.delete(task);
+    if (this.onCompleted !== null && this.tasks.size === 0) this.onCompleted();
     if (task.cancelled()) return;
-    const e = task.exception();
-    if (e === null) return;
-    this.errors.push(e);
-    if (!this.aborting && !this.parentCancelRequested) {
-      this.abort();
-      // Interrupt the body (or the wait below) so the group can finish early.
-      if (!this.parent.done()) {
-        this.parentCancelRequested = true;
-        this.parent.cancel();
-      }
+    const exc = task.exception();
+    if (exc === null) return;
+    this.errors.push(exc);
+    if (this.parent.done()) {
+      this.parent.loop.callExceptionHandler({
+        message: `Task ${task.name} has errored out but its parent task ${this.parent.name} is already completed`,
+        exception: exc,
+        task,
+      });
+      return;
     }
+    if (!this.aborting && !this.parentCancelRequested) {
+      // Interrupt the body (or the wait below) so the group can finish early.
+      this.abort();
+      this.parentCancelRequested = true;
+      this.parent.cancel();
+    }
+  };
+
+  private abort(): void {
+    this.aborting = true;
+    for (const t of this.tasks) if (!t.done()) t.cancel();
   }
 
-  /** @internal */
-  abort(): void {
-    this.aborting = true;
-    for (const t of this.children) t.cancel();
+  /** @internal asyncio's __aexit__: `error` is what the body threw (undefined: none). */
+  *exit(bodyFailed: boolean, error: unknown): Generator<Instruction | undefined, void, unknown> {
+    this.exiting = true;
+    let propagateCancel: unknown = bodyFailed && error instanceof CancelledError ? error : null;
+    if (this.parentCancelRequested) {
+      // Our own cancel request must be withdrawn; with none left, the CancelledError it
+      // caused is ours, not the caller's.
+      if (this.parent.uncancel() === 0) propagateCancel = null;
+    }
+    if (bodyFailed && !this.aborting) this.abort();
+    while (this.tasks.size > 0) {
+      try {
+        yield* suspend<void>(
+          (waker) => {
+            this.onCompleted = () => void waker.resume();
+            return () => void (this.onCompleted = null);
+          },
+          { external: false, describe: `TaskGroup (${this.tasks.size} tasks left)` },
+        );
+      } catch (e) {
+        if (!(e instanceof CancelledError)) throw e;
+        // The parent is being cancelled while it waits for the children: cancel them.
+        if (!this.aborting) {
+          propagateCancel = e;
+          this.abort();
+        }
+      }
+      this.onCompleted = null;
+    }
+    if (propagateCancel !== null && this.errors.length === 0) throw propagateCancel;
+    if (bodyFailed && !(error instanceof CancelledError)) this.errors.push(error);
+    if (this.errors.length > 0) {
+      const errors = this.errors;
+      this.errors = [];
+      throw new ExceptionGroup(
+        errors,
+        `unhandled errors in a TaskGroup (${errors.length} sub-exception${errors.length > 1 ? "s" : ""})`,
+      );
+    }
   }
 }
 
@@ -91,51 +143,15 @@ export function* taskGroup<T>(
   const parent = requireTask("taskGroup");
   const tg = new TaskGroup(parent);
   let result: T | undefined;
-  let bodyError: unknown = null;
   let bodyFailed = false;
+  let bodyError: unknown = undefined;
   try {
     result = (yield* iterable(callLaterCoroutine(() => body(tg), parent.loop))) as T;
   } catch (e) {
     bodyFailed = true;
     bodyError = e;
   }
-  tg.exiting = true;
-  let propagateCancel: CancelledError | null = null;
-  if (bodyFailed) {
-    if (bodyError instanceof CancelledError) propagateCancel = bodyError;
-    else tg.errors.push(bodyError); // after the children's, as asyncio
-    if (!tg.aborting) tg.abort();
-  }
-  while (tg.children.size > 0) {
-    try {
-      yield* suspend<void>(
-        (waker) => {
-          tg.onEmpty = () => void waker.resume();
-          return () => {
-            tg.onEmpty = null;
-          };
-        },
-        { external: false },
-      );
-    } catch (e) {
-      if (!(e instanceof CancelledError)) throw e;
-      // Cancelled while waiting: cancel the children, keep waiting for them.
-      propagateCancel = e;
-      if (!tg.aborting) tg.abort();
-    }
-  }
-  tg.onEmpty = null;
-  tg.finished = true;
-  if (tg.parentCancelRequested && parent.uncancel() === 0) {
-    // The cancellation was ours, to stop the body early: not the caller's.
-    propagateCancel = null;
-  }
-  if (tg.errors.length > 0)
-    throw new ExceptionGroup(
-      tg.errors,
-      `unhandled errors in a TaskGroup (${tg.errors.length} sub-exception${tg.errors.length > 1 ? "s" : ""})`,
-    );
-  if (propagateCancel !== null) throw propagateCancel;
-  if (bodyFailed) throw bodyError;
+  yield* tg.exit(bodyFailed, bodyError);
+  if (bodyFailed) throw bodyError; // a CancelledError of the caller's, after all
   return result as T;
 }

@@ -48,34 +48,35 @@ export function* wait<T>(
   for (const a of aws) tasks.add(ensureTask(a, loop));
   if (tasks.size === 0) throw new TypeError("spindle: wait() needs at least one task");
 
-  const satisfied = (): boolean => {
-    let done = 0;
-    for (const t of tasks) {
-      if (!t.done()) continue;
-      done++;
-      if (returnWhen === FIRST_COMPLETED) return true;
-      if (returnWhen === FIRST_EXCEPTION && !t.cancelled() && t.exception() !== null) return true;
-    }
-    return done === tasks.size;
-  };
-
-  if (!satisfied() && timeout !== 0) {
-    let timer: { cancel(): void } | null = null;
-    try {
-      yield* suspend<void>(
-        (waker) => {
-          const check = (): void => {
-            if (satisfied()) waker.resume();
-          };
-          for (const t of tasks) if (!t.done()) t._listen(check);
-          if (timeout !== null) timer = loop.callLater(timeout, () => void waker.resume());
-          return () => timer?.cancel();
-        },
-        { external: false },
-      );
-    } finally {
-      (timer as { cancel(): void } | null)?.cancel();
-    }
+  // asyncio's _wait: a done callback per task counts completions; the first one that
+  // satisfies returnWhen (or the timeout) releases the waiter. No shortcut when it already
+  // holds: the callbacks of finished tasks run soon, as asyncio's do.
+  let timer: { cancel(): void } | null = null;
+  let offs: Array<() => void> = [];
+  try {
+    yield* suspend<void>(
+      (waker) => {
+        let counter = tasks.size;
+        const onCompletion = (t: Task<T>): void => {
+          counter--;
+          if (
+            counter <= 0 ||
+            returnWhen === FIRST_COMPLETED ||
+            (returnWhen === FIRST_EXCEPTION && !t.cancelled() && t.exception() !== null)
+          ) {
+            timer?.cancel();
+            waker.resume();
+          }
+        };
+        offs = [...tasks].map((t) => t.addDoneCallback(onCompletion));
+        if (timeout !== null) timer = loop.callLater(timeout, () => void waker.resume());
+      },
+      { external: false, describe: "wait" },
+    );
+  } finally {
+    // Every exit — result, timeout, cancel — takes the callbacks and the timer away.
+    (timer as { cancel(): void } | null)?.cancel();
+    for (const off of offs) off();
   }
   const done = new Set<Task<T>>();
   const pending = new Set<Task<T>>();

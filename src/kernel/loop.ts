@@ -28,8 +28,9 @@
 import { WasmCore, createCore, type Core, type CoreKind } from "../core/index.js";
 import { BATCH_CAPACITY, MAX_DEADLINE, SLOT_MASK } from "../core/ts/constants.js";
 import { RealClock, VirtualClock, type Clock } from "./clock.js";
-import { DeadlockError, InternalError, describe } from "../errors.js";
+import { DeadlockError, InternalError, InvalidStateError, describe } from "../errors.js";
 import {
+  Suspend,
   isCoroutine,
   isOperation,
   isThenable,
@@ -46,8 +47,16 @@ import { DONE, PARKED, Task, type TaskOptions } from "./task.js";
  * ms behind CPU-bound tasks while the hand-off (one setImmediate, ~1 µs) costs < 0.1%.
  */
 export const DRIVE_SLICE_MS = 4;
-/** Ticks between two looks at the wall clock for the slice: reading it costs ~30 ns. */
-const SLICE_CHECK_EVERY = 16;
+/**
+ * The clock is read after every batch of task steps, and a batch is sized from the last
+ * one's measured cost per step so that it takes about this long (ms): a quarter of the
+ * slice, so a drive overruns DRIVE_SLICE_MS by at most about that much while steps cost
+ * what they cost a batch ago. Reading performance.now() costs ~30 ns; a batch of fast steps
+ * (~70 ns each) is then ~1,000 steps, so the reads cost < 0.1%.
+ */
+const BATCH_TARGET_MS = DRIVE_SLICE_MS / 4;
+/** Smallest batch between two looks at the clock: steps of a ms or more get one each. */
+const MIN_BATCH = 1;
 /**
  * Virtual clock: real ms the loop waits, idle, for pending outside work (I/O, Promises)
  * before it jumps time to the next deadline. One ms: long enough for loopback I/O already
@@ -78,6 +87,92 @@ export interface ExceptionContext {
   loop?: EventLoop;
 }
 export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => void;
+
+/**
+ * What loop.stats() reports.
+ *
+ * @example
+ * ```ts
+ * const { tasks, ready, parked, timers } = loop.stats();
+ * ```
+ */
+export interface LoopStats {
+  /** Tasks alive (not finished). */
+  tasks: number;
+  /** Tasks ready or running. */
+  ready: number;
+  /** Tasks parked: sleeping or waiting on something. */
+  parked: number;
+  /** Parked tasks that are sleeping. */
+  sleeping: number;
+  /** Parked tasks that are not sleeping, counted by what they wait on ("Queue.get": 2). */
+  waitingOn: Record<string, number>;
+  /** Ids the core holds: tasks plus scheduled callbacks (the core's own counter). */
+  coreIds: number;
+  /** Timers armed in the core (sleeps and callLater/callAt callbacks). */
+  timers: number;
+  /** Ticks run so far. */
+  ticks: number;
+  /** Task steps and callbacks run so far (the core's switch count). */
+  steps: number;
+  /** Outside waits: tasks parked on the world outside, plus holds. */
+  externalWaits: number;
+  /** The descriptions of the active holds (holdExternal). */
+  holds: string[];
+}
+
+/**
+ * Hooks into the loop's life (trio's instruments, curio's activations): for profilers,
+ * tracers and tests. Every hook is optional.
+ *
+ * @example
+ * ```ts
+ * loop.addInstrument({ taskExited: (t) => console.log(`${t.name} finished`) });
+ * ```
+ */
+export interface Instrument {
+  taskCreated?(task: Task<unknown>): void;
+  /** A task was readied (woken, or gave the turn). */
+  taskScheduled?(task: Task<unknown>): void;
+  beforeTaskStep?(task: Task<unknown>): void;
+  afterTaskStep?(task: Task<unknown>): void;
+  taskExited?(task: Task<unknown>): void;
+  beforeTick?(): void;
+  afterTick?(): void;
+}
+
+/**
+ * An outside event source registered with loop.holdExternal(): counted as an outside wait
+ * until released.
+ *
+ * @example
+ * ```ts
+ * const hold = loop.holdExternal("child process 1234");
+ * child.on("exit", () => hold.release());
+ * ```
+ */
+export class ExternalHold {
+  private live = true;
+  /** @internal */
+  constructor(
+    private readonly loop: EventLoop,
+    /** What the source is, for stats() and deadlock reports. */
+    readonly description: string,
+  ) {}
+  /** True until released. */
+  get active(): boolean {
+    return this.live;
+  }
+  /** Stops counting the source as an outside wait. Idempotent. */
+  release(): void {
+    if (!this.live) return;
+    this.live = false;
+    this.loop._releaseHold(this);
+  }
+  [Symbol.dispose](): void {
+    this.release();
+  }
+}
 
 /** Options of newEventLoop / run. */
 export interface LoopOptions {
@@ -152,7 +247,12 @@ export class EventLoop {
   private queued = 0;
   /** Lower bound of the core's earliest deadline; Infinity when no timer is armed. */
   private earliest = Infinity;
+  /** Entries of the tick in progress still to run: a tick may span several drives. */
+  private budget = 0;
+  /** Steps per batch between two looks at the clock (adapts to the cost of a step). */
+  private batchSize = BATCH_CAPACITY;
   private inDrive = false;
+  /** A drive is due: in a microtask (a wake from outside) or a setImmediate (slice over). */
   private driveScheduled = false;
   private nodeTimer: ReturnType<typeof setTimeout> | null = null;
   private nodeTimerAt = Infinity;
@@ -161,6 +261,8 @@ export class EventLoop {
   private running = false;
   private stopping = false;
   private closed = false;
+  /** The internal fault that broke this loop; it refuses further work. */
+  private broken: InternalError | null = null;
   private forever = false;
   private target: Task<unknown> | null = null;
   private onStopped: (() => void) | null = null;
@@ -173,8 +275,14 @@ export class EventLoop {
   private quietSteps = -1;
   /** @internal the task whose step is on the stack */
   _current: Task<unknown> | null = null;
-  /** @internal Suspensions waiting on the world outside (Promises, I/O). */
+  /** @internal Suspensions waiting on the world outside (Promises, I/O), plus holds. */
   _externalWaits = 0;
+  /** Outside event sources registered with holdExternal(). */
+  private readonly holds = new Set<ExternalHold>();
+  private readonly closeHooks: Array<() => void | PromiseLike<void>> = [];
+  private closing: Promise<void> | null = null;
+  /** Instruments (hooks for profilers and tests); null while there are none. */
+  private instruments: Instrument[] | null = null;
 
   constructor(options: LoopOptions = {}) {
     const core = options.core ?? "wasm";
@@ -266,6 +374,7 @@ export class EventLoop {
     const id = this.spawnId();
     const task = new Task<T>(this, id, c, options?.name, options?.signal);
     this.slots[id & SLOT_MASK] = task as Task<unknown>;
+    if (this.instruments !== null) this.instrument("taskCreated", task as Task<unknown>);
     if (task.state === DONE) return task; // signal was already aborted
     this._schedule(id);
     return task;
@@ -303,10 +412,20 @@ export class EventLoop {
     const task = op instanceof Task ? op : this.createTask(op);
     if (task.loop !== this) throw new TypeError("spindle: that task belongs to another loop");
     return new Promise<T>((resolve, reject) => {
+      // As asyncio's _run_until_complete_cb: a done callback, so the loop stops after the
+      // tick that runs it — the callbacks the task scheduled just before it returned run.
+      const onDone = (): void => this.stop();
       const settle = (): void => {
         loopsAwaiting.delete(this);
+        task.removeDoneCallback(onDone);
+        if (this.broken !== null) {
+          reject(this.broken);
+          return;
+        }
         if (!task.done()) {
-          reject(new Error("spindle: the event loop stopped before the task completed"));
+          reject(
+            new InvalidStateError("spindle: the event loop stopped before the task completed"),
+          );
           return;
         }
         try {
@@ -319,7 +438,7 @@ export class EventLoop {
         settle();
         return;
       }
-      task._listen(() => this.stop());
+      task.addDoneCallback(onDone);
       this.target = task as Task<unknown>;
       loopsAwaiting.add(this);
       hookBeforeExit();
@@ -328,7 +447,8 @@ export class EventLoop {
   }
 
   /**
-   * Runs the loop until stop() is called; keeps the process alive meanwhile.
+   * Runs the loop until stop() is called; keeps the process alive meanwhile. If stop() was
+   * called before, runs one tick and returns (as asyncio).
    *
    * @example
    * ```ts
@@ -339,35 +459,68 @@ export class EventLoop {
   runForever(): Promise<void> {
     this.checkOpen();
     this.checkNotRunning();
-    return new Promise<void>((resolve) => {
+    return new Promise<void>((resolve, reject) => {
       this.keepAlive = setInterval(() => {}, 1 << 30);
-      this.start(true, resolve);
+      this.start(true, () => (this.broken !== null ? reject(this.broken) : resolve()));
     });
   }
 
-  /** Stops the loop after the tick in progress (runForever/runUntilComplete return). */
+  /**
+   * Stops the loop after the tick in progress (runForever/runUntilComplete return). Called
+   * while the loop is not running, the next runForever() runs one tick and returns.
+   *
+   * @example
+   * ```ts
+   * loop.callSoon(() => loop.stop());
+   * await loop.runForever(); // returns after that tick
+   * ```
+   */
   stop(): void {
-    if (!this.running) return;
     this.stopping = true;
-    if (!this.inDrive) this.kick();
+    if (this.running && !this.inDrive) this.kick();
   }
 
+  /**
+   * True while runForever() or runUntilComplete() is running the loop.
+   *
+   * @example
+   * ```ts
+   * loop.isRunning(); // false out here
+   * ```
+   */
   isRunning(): boolean {
     return this.running;
   }
 
+  /**
+   * True once close() was called.
+   *
+   * @example
+   * ```ts
+   * loop.close();
+   * loop.isClosed(); // true
+   * ```
+   */
   isClosed(): boolean {
     return this.closed;
   }
 
   /**
-   * Closes the loop: it can no longer run or schedule. Reports failed tasks whose
-   * exception nobody retrieved. Pending tasks are dropped (run() cancels them first). The
-   * loop's core may be reset and handed to a new loop; the ids this loop held are stale there.
+   * Closes the loop: it can no longer run or schedule, and whatever of it is still held —
+   * tasks, handles, wakers — becomes inert (cancel() returns false, a waker does nothing).
+   * Reports failed tasks whose exception nobody retrieved, then runs the close hooks
+   * (onClose), newest first. Pending tasks are dropped (run() cancels them first). The
+   * loop's core may be reset and handed to a new loop. Returns a Promise that settles once
+   * the close hooks have (it never rejects: their errors go to the exception handler).
+   *
+   * @example
+   * ```ts
+   * await loop.close(); // e.g. worker threads of its executor have ended
+   * ```
    */
-  close(): void {
-    if (this.running) throw new Error("spindle: cannot close a running event loop");
-    if (this.closed) return;
+  close(): Promise<void> {
+    if (this.running) throw new InvalidStateError("spindle: cannot close a running event loop");
+    if (this.closing !== null) return this.closing;
     this.closed = true;
     for (const ref of this.failedUnretrieved) {
       const t = ref.deref();
@@ -377,7 +530,159 @@ export class EventLoop {
     }
     this.failedUnretrieved.clear();
     this.clearNodeTimer();
-    giveBackCore(this.core);
+    // A broken core's state is not to be trusted: it is not pooled.
+    if (this.broken === null) giveBackCore(this.core);
+    const waits: Array<PromiseLike<void>> = [];
+    for (const hook of this.closeHooks.splice(0).reverse()) {
+      try {
+        const r = hook();
+        if (isThenable(r)) waits.push(r);
+      } catch (exception) {
+        this.callExceptionHandler({ message: "Exception in a close hook", exception });
+      }
+    }
+    this.closing = Promise.allSettled(waits).then((results) => {
+      for (const r of results)
+        if (r.status === "rejected")
+          this.callExceptionHandler({ message: "A close hook failed", exception: r.reason });
+    });
+    return this.closing;
+  }
+
+  /**
+   * Registers `hook` to run when the loop closes (newest first): what an executor, a pool
+   * or a server does to release what it holds for the loop. `hook` may return a Promise;
+   * close() (and so run()) waits for it. Returns a function that unregisters it.
+   *
+   * @example
+   * ```ts
+   * const pool = createPool();
+   * loop.onClose(() => pool.destroy());
+   * ```
+   */
+  onClose(hook: () => void | PromiseLike<void>): () => void {
+    if (typeof hook !== "function")
+      throw new TypeError(`spindle: onClose needs a function, got ${describe(hook)}`);
+    this.checkOpen();
+    this.closeHooks.push(hook);
+    return () => {
+      const i = this.closeHooks.indexOf(hook);
+      if (i >= 0) this.closeHooks.splice(i, 1);
+    };
+  }
+
+  /**
+   * Registers an event source outside the loop — a listening server, a socket, a child
+   * process, a worker — that may still wake tasks: while the hold is active, the loop
+   * counts it as an outside wait, so the virtual clock lets its events land before jumping
+   * and deadlock detection stays quiet. Release it when the source can no longer wake
+   * anyone (closed, ended). `description` appears in stats() and deadlock reports.
+   *
+   * @example
+   * ```ts
+   * const hold = loop.holdExternal(`tcp server ${host}:${port}`);
+   * server.on("close", () => hold.release());
+   * ```
+   */
+  holdExternal(description: string): ExternalHold {
+    this.checkOpen();
+    const hold = new ExternalHold(this, String(description));
+    this.holds.add(hold);
+    this._externalWaits++;
+    return hold;
+  }
+
+  /** @internal */
+  _releaseHold(hold: ExternalHold): void {
+    if (!this.holds.delete(hold)) return;
+    this._externalWaits--;
+    // Nothing outside may be left to wake anyone: let a drive look (deadlock, time jump).
+    if (this.running && !this.inDrive) this.kick();
+  }
+
+  /**
+   * Counters for profilers, tests and the bench: tasks alive, ready, parked (by what they
+   * wait on), timers armed, ticks and task steps so far, and the outside sources held.
+   *
+   * @example
+   * ```ts
+   * const { tasks, parked, waitingOn } = loop.stats();
+   * console.log(tasks, parked, waitingOn); // 3 2 { "Queue.get": 2 }
+   * ```
+   */
+  stats(): LoopStats {
+    let tasks = 0;
+    let ready = 0;
+    let parked = 0;
+    let sleeping = 0;
+    const waitingOn: Record<string, number> = {};
+    for (const r of this.slots) {
+      if (!(r instanceof Task) || r.state === DONE) continue;
+      tasks++;
+      if (r.state === PARKED) {
+        parked++;
+        if (r.parkedOn instanceof Suspend) {
+          const what = r.parkedOn.describe();
+          waitingOn[what] = (waitingOn[what] ?? 0) + 1;
+        } else sleeping++;
+      } else ready++;
+    }
+    return {
+      tasks,
+      ready,
+      parked,
+      sleeping,
+      waitingOn,
+      coreIds: this.core.taskCount(),
+      timers: this.core.timerCount(),
+      ticks: this.ticks,
+      steps: this.steps,
+      externalWaits: this._externalWaits,
+      holds: [...this.holds].map((h) => h.description),
+    };
+  }
+
+  /**
+   * Adds instrument hooks (trio's instruments): called as tasks are created, scheduled,
+   * stepped and finished, and around each tick. An instrument that throws is reported
+   * and removed. Costs one check per event while none is installed. Returns a function
+   * that removes it.
+   *
+   * @example
+   * ```ts
+   * const steps = new Map<string, number>();
+   * loop.addInstrument({
+   *   beforeTaskStep: (t) => steps.set(t.name, (steps.get(t.name) ?? 0) + 1),
+   * });
+   * ```
+   */
+  addInstrument(instrument: Instrument): () => void {
+    if (typeof instrument !== "object" || instrument === null)
+      throw new TypeError(`spindle: addInstrument needs an object, got ${describe(instrument)}`);
+    this.instruments = [...(this.instruments ?? []), instrument];
+    return () => this.removeInstrument(instrument);
+  }
+
+  private removeInstrument(instrument: Instrument): void {
+    if (this.instruments === null) return;
+    const rest = this.instruments.filter((i) => i !== instrument);
+    this.instruments = rest.length === 0 ? null : rest;
+  }
+
+  private instrument(hook: keyof Instrument, task?: Task<unknown>): void {
+    for (const i of this.instruments ?? []) {
+      const fn = i[hook] as ((t?: Task<unknown>) => void) | undefined;
+      if (fn === undefined) continue;
+      try {
+        fn.call(i, task);
+      } catch (exception) {
+        this.removeInstrument(i);
+        this.callExceptionHandler({
+          message: `Instrument ${hook} raised an exception; it was removed`,
+          exception,
+        });
+      }
+    }
   }
 
   // ── exceptions ────────────────────────────────────────────────────────────────────
@@ -425,6 +730,9 @@ export class EventLoop {
 
   /** @internal Readies a core id: it runs in the next tick, in wake order. */
   _schedule(id: number): void {
+    // A closed loop's tasks and handles are inert: its core may serve another loop now.
+    if (this.closed) return;
+    if (this.instruments !== null) this.instrumentSchedule(id);
     this.pending[this.pendingLen++] = id;
     if (this.pendingLen === BATCH_CAPACITY) this.flush();
     if (!this.inDrive) this.kick();
@@ -442,6 +750,10 @@ export class EventLoop {
   /** @internal */
   _releaseHandle(h: Handle, fired = false): void {
     if (h.id < 0) return;
+    if (this.closed) {
+      h.id = -1;
+      return;
+    }
     if (h instanceof TimerHandle && h.timer >= 0) {
       // Fired: the core freed the timer itself; cancelling would only cross for a false.
       if (!fired) this.core.cancelTimer(h.timer);
@@ -455,6 +767,12 @@ export class EventLoop {
   _taskDone(task: Task<unknown>): void {
     this.releaseId(task.id);
     task.id = -1;
+    if (this.instruments !== null) this.instrument("taskExited", task);
+  }
+
+  private instrumentSchedule(id: number): void {
+    const r = this.slots[id & SLOT_MASK];
+    if (r instanceof Task && r.id === id) this.instrument("taskScheduled", r);
   }
 
   /**
@@ -508,6 +826,12 @@ export class EventLoop {
     queueMicrotask(this.drive);
   }
 
+  /**
+   * Runs ticks until the loop is idle, stopped, or DRIVE_SLICE_MS is up — then Node gets a
+   * turn (setImmediate) and the next drive goes on where this one stopped, in the middle
+   * of a tick if need be (`budget`), so a tick still runs exactly what was ready when it
+   * began. Anything that escapes a tick is a fault in the kernel: the loop is broken.
+   */
   private readonly drive = (): void => {
     this.driveScheduled = false;
     if (!this.running || this.inDrive) return;
@@ -516,90 +840,127 @@ export class EventLoop {
     running.loop = this;
     let again = false;
     try {
-      const sliceEnd = performance.now() + DRIVE_SLICE_MS;
-      for (;;) {
-        this.tick();
-        if (this.stopping) break;
-        if (this.queued > 0 || this.pendingLen > 0) {
-          if (++this.ticks % SLICE_CHECK_EVERY === 0 && performance.now() > sliceEnd) {
-            again = true;
-            break;
-          }
-          continue;
-        }
-        // Idle: nothing ready.
-        if (this.earliest !== Infinity) {
-          const next = this.core.nextDeadline();
-          this.earliest = next;
-          if (next !== Infinity) {
-            if (this.clock.virtual) {
-              if (this._externalWaits > 0 && this.quietSteps !== this.steps) {
-                // Outside work (I/O, Promises) is pending: let it land before jumping
-                // time past it. Jump once the loop stayed quiet for QUIET_MS of real time.
-                this.armQuietTimer();
-                break;
-              }
-              this.quietSteps = -1;
-              this.clock.jumpTo(next);
-              if (performance.now() > sliceEnd) {
-                again = true;
-                break;
-              }
-              continue;
-            }
-            this.armNodeTimer(next);
-            break;
-          }
-        }
-        if (this.clock.virtual && this._externalWaits === 0 && !this.forever) {
-          this.deadlock();
-          if (this.queued > 0 || this.pendingLen > 0) continue;
-        }
-        break;
-      }
+      again = this.runSlice();
+    } catch (fault) {
+      this.fail(fault);
     } finally {
       running.loop = outer;
       this.inDrive = false;
     }
-    if (this.stopping) this.finishRun();
-    else if (again) setImmediate(this.drive);
-    else if (this.pendingLen > 0) this.kick();
+    if (this.stopping || this.broken !== null) this.finishRun();
+    else if (again) {
+      this.driveScheduled = true;
+      setImmediate(this.drive);
+    } else if (this.pendingLen > 0 || this.queued > 0) this.kick();
   };
 
-  /** One tick: timers, the batch that was ready when it began, then the wakes. */
-  private tick(): void {
-    const core = this.core;
-    // Phase 1: timers. Skipped without a crossing while nothing can be due.
+  /** The body of a drive; true if work is left for the next one (the slice ran out). */
+  private runSlice(): boolean {
+    const sliceEnd = performance.now() + DRIVE_SLICE_MS;
+    for (;;) {
+      if (this.budget === 0) this.beginTick();
+      if (!this.runBudget(sliceEnd)) return true;
+      // Phase 3: hand this tick's wakes to the core, in order.
+      this.flush();
+      if (this.instruments !== null) this.instrument("afterTick");
+      if (this.stopping) return false;
+      if (this.queued > 0) continue;
+      // Idle: nothing ready.
+      if (this.earliest !== Infinity) {
+        const next = this.core.nextDeadline();
+        this.earliest = next;
+        if (next !== Infinity) {
+          if (this.clock.virtual) {
+            if (this._externalWaits > 0 && this.quietSteps !== this.steps) {
+              // Outside work (I/O, Promises) is pending: let it land before jumping
+              // time past it. Jump once the loop stayed quiet for QUIET_MS of real time.
+              this.armQuietTimer();
+              return false;
+            }
+            this.quietSteps = -1;
+            this.clock.jumpTo(next);
+            if (performance.now() > sliceEnd) return true;
+            continue;
+          }
+          this.armNodeTimer(next);
+          return false;
+        }
+      }
+      if (this.clock.virtual && this._externalWaits === 0 && !this.forever) {
+        this.deadlock();
+        if (this.queued > 0 || this.pendingLen > 0) continue;
+      }
+      return false;
+    }
+  }
+
+  /**
+   * Starts a tick: the wakes of the last one go to the core first (asyncio: ready callbacks
+   * before the timers that become due), then the due timers (phase 1: core.advance moves
+   * every due id into the ready queue in one crossing); the tick's budget is what is queued.
+   */
+  private beginTick(): void {
+    this.flush();
     if (this.earliest !== Infinity) {
       const now = this.clock.now();
       if (now >= this.earliest) {
-        this.queued += core.advance(now);
-        this.earliest = core.nextDeadline();
+        this.queued += this.core.advance(now);
+        this.earliest = this.core.nextDeadline();
       }
     }
-    // Phase 2: run what was ready when the tick began.
-    let budget = this.queued;
+    this.budget = this.queued;
+    this.ticks++;
+    if (this.instruments !== null) this.instrument("beforeTick");
+  }
+
+  /**
+   * Phase 2: runs the tick's budget in batches, looking at the clock after each; false if
+   * the slice ran out first (the rest of the budget waits for the next drive).
+   */
+  private runBudget(sliceEnd: number): boolean {
+    const core = this.core;
     const batch = this.batch;
     const slots = this.slots;
-    while (budget > 0) {
-      const max = budget < BATCH_CAPACITY ? budget : BATCH_CAPACITY;
+    while (this.budget > 0) {
+      const max = Math.min(this.budget, this.batchSize);
+      const started = performance.now();
       const n = core.drain(max);
       this.steps += n;
-      budget -= max;
+      this.budget -= max;
       this.queued -= max;
       const out = core.batchOut();
       for (let i = 0; i < n; i++) batch[i] = out[i]!;
+      const instrumented = this.instruments !== null;
       for (let i = 0; i < n; i++) {
         const id = batch[i]!;
         const r = slots[id & SLOT_MASK];
         // An earlier entry of this batch may have cancelled this one (a handle), and its
         // slot may even hold a new owner already: the generation tells.
         if (r === undefined || r.id !== id) continue;
-        r._run();
+        if (instrumented && r instanceof Task) this.stepInstrumented(r);
+        else r._run();
       }
+      const now = performance.now();
+      this.adaptBatch(max, now - started);
+      if (now > sliceEnd && this.budget > 0) return false;
     }
-    // Phase 3: hand this tick's wakes to the core, in order.
-    this.flush();
+    return true;
+  }
+
+  /** Sizes the next batch so it takes about BATCH_TARGET_MS at the cost per step just seen. */
+  private adaptBatch(steps: number, ms: number): void {
+    if (ms <= 0) {
+      this.batchSize = BATCH_CAPACITY;
+      return;
+    }
+    const size = Math.floor((BATCH_TARGET_MS * steps) / ms);
+    this.batchSize = size < MIN_BATCH ? MIN_BATCH : size > BATCH_CAPACITY ? BATCH_CAPACITY : size;
+  }
+
+  private stepInstrumented(task: Task<unknown>): void {
+    this.instrument("beforeTaskStep", task);
+    task._run();
+    this.instrument("afterTaskStep", task);
   }
 
   private flush(): void {
@@ -610,6 +971,16 @@ export class EventLoop {
     for (let i = 0; i < n; i++) view[i] = pending[i]!;
     this.pendingLen = 0;
     this.queued += this.core.readyBatch(n);
+  }
+
+  /**
+   * A fault escaped the kernel's own code: the loop's state can no longer be trusted. It
+   * stops, the run in progress rejects with an InternalError (the fault as its cause), and
+   * the loop refuses further work (trio's TrioInternalError, curio's crash rule).
+   */
+  private fail(fault: unknown): void {
+    const what = fault instanceof Error ? `${fault.name}: ${fault.message}` : describe(fault);
+    this.broken = new InternalError(`the event loop failed: ${what}`, { cause: fault });
   }
 
   private finishRun(): void {
@@ -626,18 +997,20 @@ export class EventLoop {
     cb?.();
   }
 
-  /** Throws DeadlockError into the task runUntilComplete waits for. */
-  /** @internal also called at process 'beforeExit' */
+  /**
+   * @internal Throws DeadlockError into the task runUntilComplete waits for; also called at
+   * process 'beforeExit'. Its wait is undone, not forwarded (an awaited task is left
+   * alone: run() cancels the rest on its way out).
+   */
   deadlock(): void {
     const target = this.target;
     if (target === null || target.state !== PARKED) return;
-    const blocked = [...this.allTasks()].map((t) => t.name);
+    const blocked = [...this.allTasks()].map((t) => `${t.name} (${t.waitingOn ?? "ready"})`);
     target.interrupt(
       new DeadlockError(
         `spindle: this operation would block forever: every task is waiting and nothing ` +
           `(no timer, no I/O, no pending Promise) can wake one. Blocked: ${blocked.join(", ")}`,
       ),
-      false, // leave what it awaited alone: run() cancels the rest on its way out
     );
   }
 
@@ -708,11 +1081,17 @@ export class EventLoop {
   }
 
   private checkOpen(): void {
-    if (this.closed) throw new Error("spindle: the event loop is closed");
+    if (this.broken !== null)
+      throw new InvalidStateError(
+        "spindle: this event loop failed with an internal error and refuses further work " +
+          `(${this.broken.message})`,
+        { cause: this.broken },
+      );
+    if (this.closed) throw new InvalidStateError("spindle: the event loop is closed");
   }
 
   private checkNotRunning(): void {
-    if (this.running) throw new Error("spindle: this event loop is already running");
+    if (this.running) throw new InvalidStateError("spindle: this event loop is already running");
   }
 
   private checkCallback(cb: unknown, what: string): void {

@@ -80,13 +80,21 @@ export type Undo = () => void;
  * Resumes one parked task, once. Stale after the first resume/fail or after the task was
  * interrupted: later calls return false and do nothing, so a wait list may hold wakers
  * of tasks that have since moved on.
+ *
+ * A resume is a wake-up, not a delivery: if the task is cancelled after it was resumed
+ * but before it runs, the cancellation wins (as in asyncio) and `value` is dropped. A
+ * primitive therefore keeps what it offers (a queue item, a lock) until the woken task
+ * takes it when it runs, and passes the offer on when that task meets CancelledError
+ * instead (see `Attempt.abandon`).
  */
 export interface Waker<T> {
   /** True while the task is still parked on this suspension. */
   readonly active: boolean;
-  /** Resumes the task with `value` (delivered even if the task is cancelled meanwhile). */
+  /** True once this waker's resume() or fail() took effect. */
+  readonly woken: boolean;
+  /** Readies the task to resume with `value` at its next step (a cancel first wins). */
   resume(value: T): boolean;
-  /** Resumes the task by throwing `error` at its suspension point. */
+  /** Readies the task to resume by throwing `error` at its suspension point. */
   fail(error: unknown): boolean;
 }
 
@@ -97,10 +105,13 @@ export class Suspend<T> extends OneShot<T> {
     /** Counted as a wait on the world outside the loop (a Promise, I/O). */
     readonly external: boolean,
     /**
-     * On cancel, run the undo but stay parked: the undo forwards the cancellation (to an
-     * awaited task, say) and the waker reports the outcome. asyncio's await-a-future.
+     * asyncio's await-a-future: on cancel, the kernel calls this instead of interrupting,
+     * and the task stays parked; it passes the cancel on (to an awaited task, say) and the
+     * waker reports the outcome. Other interruptions (throwInto, a deadlock) run the undo.
      */
-    readonly deferCancel: boolean,
+    readonly forwardCancel: ((message: string | undefined) => boolean | void) | null,
+    /** What the task waits on, for task.toString() and deadlock reports. */
+    private readonly description: string | undefined,
   ) {
     super();
   }
@@ -110,6 +121,10 @@ export class Suspend<T> extends OneShot<T> {
   protected result(sent: unknown): T {
     return sent as T;
   }
+  /** What the task waits on, in a few words ("Queue.get", "a Promise"). */
+  describe(): string {
+    return this.description ?? "suspend()";
+  }
 }
 
 /** What Attempt.attempt() returns to say "not yet: park the task". */
@@ -117,6 +132,7 @@ export const NOT_YET: unique symbol = Symbol("spindle.notYet");
 
 /** Calls the subclass's park(); shared by every Attempt, so none allocates a closure. */
 function parkAttempt<T>(this: Attempt<T>, waker: Waker<T>): Undo | void {
+  this.waker = waker;
   return this.park(waker);
 }
 
@@ -127,28 +143,53 @@ function parkAttempt<T>(this: Attempt<T>, waker: Waker<T>): Undo | void {
  * generator — the way spindle's locks and queues are written. `attempt` runs when the
  * operation is first stepped by `yield*`, not when it is created.
  *
+ * Woken tasks take what they were woken for when they run: a parked Attempt is resumed
+ * (its `resume(sent)` runs in the woken task's step and may attempt again, or park again),
+ * and if a cancel wins the race after it was woken, `abandon()` runs in the cancelled task
+ * so the primitive can pass its offer to the next waiter (asyncio's rule: nothing offered
+ * to a cancelled waiter is lost).
+ *
  * @example
  * ```ts
  * class Take extends Attempt<number> {
  *   constructor(private readonly box: Box) { super(); }
  *   protected attempt() { return this.box.full ? this.box.take() : NOT_YET; }
  *   park(waker: Waker<number>) { return this.box.onFill(waker); }
+ *   override describe() { return "Box.take"; }
  * }
  * const n = yield* new Take(box);
  * ```
  */
 export abstract class Attempt<T> extends Suspend<T> {
+  /** @internal the waker of the latest park */
+  waker: Waker<T> | null = null;
   constructor(options?: SuspendOptions) {
     super(
       parkAttempt as (waker: Waker<T>) => Undo | void,
       options?.external ?? false,
-      options?.deferCancel ?? false,
+      options?.forwardCancel ?? null,
+      options?.describe,
     );
   }
   /** A value to finish with at once, or NOT_YET to park. */
   protected abstract attempt(): T | typeof NOT_YET;
   /** Registers the waker; returns the undo that runs if the task is cancelled while parked. */
   abstract park(waker: Waker<T>): Undo | void;
+  /**
+   * Runs in the task's step when it was woken, with what the waker sent: the operation's
+   * result, or NOT_YET to park again (the woken task found the offer taken meanwhile, as
+   * asyncio's `while self.empty(): await getter`). Default: the value sent.
+   */
+  protected resume(sent: unknown): T | typeof NOT_YET {
+    return sent as T;
+  }
+  /**
+   * Runs in the task when it meets an error at this suspension point after its waker
+   * fired (a cancel that won the race against the wake-up): pass the offer on to the next
+   * waiter. Not called when the task was interrupted while still parked (the undo ran).
+   * Default: nothing.
+   */
+  protected abandon(): void {}
   override next(sent?: unknown): IteratorResult<Instruction | undefined, T> {
     if (!this.started) {
       const v = this.attempt();
@@ -156,21 +197,39 @@ export abstract class Attempt<T> extends Suspend<T> {
         this.started = true;
         return { value: v, done: true };
       }
+      this.started = true;
+      return { value: this as Suspend<unknown>, done: false };
     }
-    return super.next(sent);
+    const v = this.resume(sent);
+    // Not yet after all: park again (a fresh suspension, at the back of the line).
+    if (v === NOT_YET) return { value: this as Suspend<unknown>, done: false };
+    return { value: v, done: true };
+  }
+  override throw(error: unknown): IteratorResult<Instruction | undefined, T> {
+    // Woken, then an error (a cancel) won the race: what was offered goes to the next one.
+    if (this.waker !== null && this.waker.woken) this.abandon();
+    throw error;
   }
 }
 
-/** Options of `suspend`. */
+/** Options of `suspend` and `Attempt`. */
 export interface SuspendOptions {
   /**
    * The waker is called from outside the loop (a Promise callback, a socket event).
-   * Such waits keep deadlock detection quiet. Default true; spindle's own primitives,
-   * whose wakers are called by other tasks, pass false.
+   * Such waits keep deadlock detection quiet. Default true for `suspend`; spindle's own
+   * primitives, whose wakers are called by other tasks, pass false (Attempt's default).
    */
   external?: boolean;
-  /** See Suspend.deferCancel. Default false. */
-  deferCancel?: boolean;
+  /**
+   * Await-a-future semantics: cancelling the parked task calls this (with the cancel
+   * message) instead of interrupting it; the task stays parked until its waker reports
+   * the outcome. Return false if there was nothing left to cancel (the outcome is already
+   * on its way): the task then meets CancelledError when it next steps, as asyncio's
+   * `_must_cancel`. The undo still runs for other interruptions (throwInto, deadlock).
+   */
+  forwardCancel?: (message: string | undefined) => boolean | void;
+  /** What the task waits on, in a few words: shown by task.toString() and deadlock reports. */
+  describe?: string;
 }
 
 /**
@@ -184,14 +243,19 @@ export interface SuspendOptions {
  * const data = yield* suspend<Buffer>((waker) => {
  *   const off = onData((chunk) => waker.resume(chunk));
  *   return off; // cancelling the task unsubscribes
- * });
+ * }, { describe: "data" });
  * ```
  */
 export function suspend<T>(
   setup: (waker: Waker<T>) => Undo | void,
   options?: SuspendOptions,
 ): Operation<T> & Iterator<Instruction | undefined, T, unknown> {
-  return new Suspend<T>(setup, options?.external ?? true, options?.deferCancel ?? false);
+  return new Suspend<T>(
+    setup,
+    options?.external ?? true,
+    options?.forwardCancel ?? null,
+    options?.describe,
+  );
 }
 
 /**

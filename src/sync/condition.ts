@@ -5,21 +5,20 @@
 // lock before it returns or throws, as asyncio does: code after a wait always holds the
 // lock. notify(n) resumes the n oldest live waiters, which then queue for the lock.
 //
-// A notification is a value the kernel delivers even if the waiter is cancelled right
-// after; a waiter that consumed one and then leaves by an exception (the cancel landing
-// while it re-acquires) passes it on to the next waiter, so a cancel never swallows a
-// notify (asyncio does the same with a spurious extra notify).
+// A waiter that leaves wait() by an error — a cancel that won the race against its
+// notification, or one landing while it re-acquires — notifies the next waiter instead, so
+// a cancel never swallows a notify (CPython 3.13's rule; 3.11 loses the notification).
 //
 // Invariant: a waiter is in `waiters` only while parked in wait(); its undo unlinks it.
 // Like asyncio, "holding the lock" is checked as "the lock is locked": Lock has no owner.
 //
 // Cost: wait O(1) plus a lock round-trip; notify(n) O(n).
 
-import { CancelledError, describe } from "../errors.js";
-import { suspend, type Instruction, type Operation, type Waker } from "../kernel/operation.js";
+import { CancelledError, InvalidStateError, describe } from "../errors.js";
+import { NOT_YET, type Instruction, type Operation, type Waker } from "../kernel/operation.js";
 import { Lock, type LockStatistics } from "./lock.js";
 import { scoped, type Body } from "./scoped.js";
-import { WaitQueue } from "./wait-queue.js";
+import { WaitQueue, Waiting } from "./wait-queue.js";
 
 /**
  * What Condition.statistics() reports.
@@ -128,45 +127,42 @@ export class Condition {
    */
   *wait(): Generator<Instruction | undefined, boolean, unknown> {
     if (!this.lock.locked())
-      throw new Error(
+      throw new InvalidStateError(
         "spindle: Condition.wait() needs the lock held: call it inside cond.with(...) " +
           "or after yield* cond.acquire()",
       );
     this.lock.release();
-    let notified = false;
-    let failed = false;
-    let failure: unknown = undefined;
     try {
-      yield* suspend<boolean>(
-        (waker) => {
-          const node = this.waiters.push(waker);
-          return () => void this.waiters.remove(node);
-        },
-        { external: false },
-      );
-      notified = true;
-    } catch (e) {
-      failed = true;
-      failure = e;
-    }
-    // Re-acquire even when cancelled: the caller's code after wait() assumes the lock. Only
-    // CancelledError is absorbed (and rethrown below); any other error leaves at once.
-    for (;;) {
+      let failure: unknown = null;
+      let failed = false;
       try {
-        yield* this.lock.acquire();
-        break;
+        yield* new Wait(this.waiters);
       } catch (e) {
-        if (!(e instanceof CancelledError)) throw e;
         failed = true;
         failure = e;
       }
+      // Re-acquire even when cancelled: the caller's code after wait() assumes the lock.
+      // Only CancelledError is absorbed (and rethrown below); any other error leaves at once.
+      let cancelled: CancelledError | null = null;
+      for (;;) {
+        try {
+          yield* this.lock.acquire();
+          break;
+        } catch (e) {
+          if (!(e instanceof CancelledError)) throw e;
+          cancelled = e;
+        }
+      }
+      if (cancelled !== null) throw cancelled;
+      if (failed) throw failure;
+      return true;
+    } catch (e) {
+      // Leaving by an error, we may have been notified first: notify another waiter
+      // instead (a spurious wake-up at worst, which the protocol allows) — CPython 3.13's
+      // fix, so a cancel never swallows a notify.
+      this.wake(1);
+      throw e;
     }
-    if (failed) {
-      // We consumed a notification but will not act on it: give it to the next waiter.
-      if (notified) this.wake(1);
-      throw failure;
-    }
-    return true;
   }
 
   /**
@@ -238,7 +234,7 @@ export class Condition {
 
   private checkHeld(what: string): void {
     if (!this.lock.locked())
-      throw new Error(
+      throw new InvalidStateError(
         `spindle: Condition.${what}() needs the lock held: call it inside cond.with(...) ` +
           "or after yield* cond.acquire()",
       );
@@ -249,5 +245,15 @@ export class Condition {
     for (let woken = 0; woken < n; woken++) {
       if (!this.waiters.handOff((waker) => waker.resume(true))) return;
     }
+  }
+}
+
+/** The park inside Condition.wait(): a place among the waiters until notified. */
+class Wait extends Waiting<boolean> {
+  protected attempt(): typeof NOT_YET {
+    return NOT_YET;
+  }
+  override describe(): string {
+    return "Condition.wait";
   }
 }

@@ -11,7 +11,7 @@
 //
 // Cost: push, shift and remove are O(1); one small node object per wait.
 
-import { Attempt, NOT_YET, type Waker } from "../kernel/operation.js";
+import { Attempt, type Waker } from "../kernel/operation.js";
 
 /**
  * A place in a WaitQueue, returned by push and given back to remove.
@@ -77,6 +77,16 @@ export class WaitQueue<T> {
     return true;
   }
 
+  /** The oldest node, left in place; null if the queue is empty. */
+  first(): WaitNode<T> | null {
+    return this.head;
+  }
+
+  /** The nodes, oldest first (do not add or remove while iterating). */
+  *[Symbol.iterator](): Iterator<WaitNode<T>> {
+    for (let node = this.head; node !== null; node = node.next) yield node;
+  }
+
   /** Takes the oldest node, or null if the queue is empty. */
   shift(): WaitNode<T> | null {
     const node = this.head;
@@ -97,31 +107,37 @@ export class WaitQueue<T> {
 }
 
 /**
- * What a primitive offers a task that wants in: a try-now, and the FIFO to wait in.
- * Lock, Event and Semaphore are gates.
+ * An operation that waits in a WaitQueue of wakers (Attempt's park, done once for every
+ * primitive): it parks at the back of `queue` and its undo unlinks it. Subclasses say when
+ * it can finish now (attempt), what a woken waiter does when it runs (resume), and what it
+ * passes on if a cancel wins after it was woken (abandon). `leave()` unlinks a waiter that
+ * stays queued after its wake-up until it runs (asyncio's Lock and Semaphore keep woken
+ * futures in their deque until the task removes them).
+ *
+ * @example
+ * ```ts
+ * class Wait extends Waiting<boolean> {
+ *   constructor(private readonly flag: Flag) { super(flag.waiters); }
+ *   protected attempt() { return this.flag.up ? true : NOT_YET; }
+ * }
+ * ```
  */
-export interface Gate {
-  /** Takes the lock / permit / passage now if it can; true if it did. */
-  tryEnter(): boolean;
-  /** Where tasks park until a release hands them the way in (resume(true)). */
-  readonly waiters: WaitQueue<Waker<boolean>>;
-}
-
-/**
- * `yield* gate.acquire()`: in now (returns true), or parked in the gate's FIFO until a
- * releaser hands the way in. Cancelled while parked, the task leaves the FIFO. One small
- * object per use, no generator (see Attempt).
- */
-export class Enter extends Attempt<boolean> {
-  constructor(private readonly gate: Gate) {
+export abstract class Waiting<T> extends Attempt<T> {
+  private node: WaitNode<Waker<T>> | null = null;
+  constructor(private readonly waitQueue: WaitQueue<Waker<T>>) {
     super();
   }
-  protected attempt(): boolean | typeof NOT_YET {
-    return this.gate.tryEnter() ? true : NOT_YET;
+  park(waker: Waker<T>): () => void {
+    const queue = this.waitQueue;
+    const node = queue.push(waker);
+    this.node = node;
+    return () => void queue.remove(node);
   }
-  park(waker: Waker<boolean>): () => void {
-    const waiters = this.gate.waiters;
-    const node = waiters.push(waker);
-    return () => void waiters.remove(node);
+  /** Unlinks this waiter if it is still queued. */
+  protected leave(): void {
+    if (this.node !== null) {
+      this.waitQueue.remove(this.node);
+      this.node = null;
+    }
   }
 }
