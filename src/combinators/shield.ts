@@ -19,10 +19,10 @@ export function* shield<T>(
   // Awaiting a finished task returns at once; else asyncio's outer future, set by a done
   // callback of the inner task. Cancelling the waiter only takes that callback away.
   if (!inner.done()) {
-    yield* suspend<void>(
-      (waker) => inner.addDoneCallback(() => void waker.resume()),
-      { external: false, describe: `shield of task ${inner.name}` },
-    );
+    yield* suspend<void>((waker) => inner.addDoneCallback(() => void waker.resume()), {
+      external: false,
+      describe: `shield of task ${inner.name}`,
+    });
   }
   return inner.result();
 }

@@ -1,5 +1,5 @@
-// TaskGroup: structured concurrency, as asyncio 3.11's taskgroups.py, line for line where
-// JavaScript allows: children report through done callbacks (run soon after they finish);
+// TaskGroup: structured concurrency, as asyncio's taskgroups.py (3.11, with 3.12's fix for
+// when the group withdraws its own cancel request), line for line where JavaScript allows: children report through done callbacks (run soon after they finish);
 // the first failure aborts the group (cancels the children) and cancels the parent task
 // once, to interrupt the body; on exit the group waits for every child, withdraws its own
 // cancel request (uncancel), and throws the failures together as an ExceptionGroup.
@@ -86,11 +86,6 @@ export class TaskGroup {
   *exit(bodyFailed: boolean, error: unknown): Generator<Instruction | undefined, void, unknown> {
     this.exiting = true;
     let propagateCancel: unknown = bodyFailed && error instanceof CancelledError ? error : null;
-    if (this.parentCancelRequested) {
-      // Our own cancel request must be withdrawn; with none left, the CancelledError it
-      // caused is ours, not the caller's.
-      if (this.parent.uncancel() === 0) propagateCancel = null;
-    }
     if (bodyFailed && !this.aborting) this.abort();
     while (this.tasks.size > 0) {
       try {
@@ -110,6 +105,12 @@ export class TaskGroup {
         }
       }
       this.onCompleted = null;
+    }
+    if (this.parentCancelRequested) {
+      // Our own cancel request must be withdrawn; with none left, the CancelledError it
+      // caused is ours, not the caller's. After the wait, as CPython 3.12 does: 3.11 does
+      // it before, and leaves cancelling() at 1 when a child fails after the body returned.
+      if (this.parent.uncancel() === 0) propagateCancel = null;
     }
     if (propagateCancel !== null && this.errors.length === 0) throw propagateCancel;
     if (bodyFailed && !(error instanceof CancelledError)) this.errors.push(error);

@@ -60,7 +60,10 @@ function* scope<T>(
     expired = true;
     task.cancel("timeout");
   };
-  const handle = absolute ? loop.callAt(at, onTimeout) : loop.callLater(at, onTimeout);
+  const when = absolute ? at : loop.time() + at;
+  // As asyncio's Timeout.reschedule: a deadline already passed expires with call_soon, so
+  // the body is cancelled at its very first suspension.
+  const handle = when <= loop.time() ? loop.callSoon(onTimeout) : loop.callAt(when, onTimeout);
   try {
     return (yield* iterable(coro)) as T;
   } catch (e) {

@@ -5,9 +5,11 @@
 // lock before it returns or throws, as asyncio does: code after a wait always holds the
 // lock. notify(n) resumes the n oldest live waiters, which then queue for the lock.
 //
-// A waiter that leaves wait() by an error — a cancel that won the race against its
-// notification, or one landing while it re-acquires — notifies the next waiter instead, so
-// a cancel never swallows a notify (CPython 3.13's rule; 3.11 loses the notification).
+// A waiter that was notified but leaves wait() by an error — a cancel that won the race
+// against its notification, or one landing while it re-acquires the lock — notifies the
+// next waiter instead, so a cancel never swallows a notify. CPython 3.11 loses such a
+// notification; 3.13 notifies another waiter on any error, even one that was never
+// notified (a spurious wake-up); spindle passes on exactly the notifications it consumed.
 //
 // Invariant: a waiter is in `waiters` only while parked in wait(); its undo unlinks it.
 // Like asyncio, "holding the lock" is checked as "the lock is locked": Lock has no owner.
@@ -54,7 +56,7 @@ export interface ConditionStatistics {
  */
 export class Condition {
   private readonly lock: Lock;
-  private readonly waiters = new WaitQueue<Waker<boolean>>();
+  /** @internal */ readonly waiters = new WaitQueue<Waker<boolean>>();
 
   /** Uses `lock` if given (several conditions may share one), else a new Lock. */
   constructor(lock?: Lock) {
@@ -132,37 +134,39 @@ export class Condition {
           "or after yield* cond.acquire()",
       );
     this.lock.release();
+    let failure: unknown = null;
+    let failed = false;
+    let notified = false;
     try {
-      let failure: unknown = null;
-      let failed = false;
-      try {
-        yield* new Wait(this.waiters);
-      } catch (e) {
-        failed = true;
-        failure = e;
-      }
-      // Re-acquire even when cancelled: the caller's code after wait() assumes the lock.
-      // Only CancelledError is absorbed (and rethrown below); any other error leaves at once.
-      let cancelled: CancelledError | null = null;
-      for (;;) {
-        try {
-          yield* this.lock.acquire();
-          break;
-        } catch (e) {
-          if (!(e instanceof CancelledError)) throw e;
-          cancelled = e;
-        }
-      }
-      if (cancelled !== null) throw cancelled;
-      if (failed) throw failure;
-      return true;
+      // A notification that a cancel beats before we run is passed on by Wait.abandon.
+      yield* new Wait(this);
+      notified = true;
     } catch (e) {
-      // Leaving by an error, we may have been notified first: notify another waiter
-      // instead (a spurious wake-up at worst, which the protocol allows) — CPython 3.13's
-      // fix, so a cancel never swallows a notify.
-      this.wake(1);
-      throw e;
+      failed = true;
+      failure = e;
     }
+    // Re-acquire even when cancelled: the caller's code after wait() assumes the lock.
+    // Only CancelledError is absorbed (and rethrown below); any other error leaves at once.
+    let cancelled: CancelledError | null = null;
+    for (;;) {
+      try {
+        yield* this.lock.acquire();
+        break;
+      } catch (e) {
+        if (!(e instanceof CancelledError)) {
+          if (notified) this.wake(1);
+          throw e;
+        }
+        cancelled = e;
+      }
+    }
+    if (cancelled !== null) {
+      // Notified, but leaving by the cancel: the notification goes to the next waiter.
+      if (notified) this.wake(1);
+      throw cancelled;
+    }
+    if (failed) throw failure;
+    return true;
   }
 
   /**
@@ -241,6 +245,11 @@ export class Condition {
   }
 
   /** Resumes up to `n` live waiters, oldest first. */
+  /** @internal A notification consumed by a waiter that left by an error goes on. */
+  passOn(): void {
+    this.wake(1);
+  }
+
   private wake(n: number): void {
     for (let woken = 0; woken < n; woken++) {
       if (!this.waiters.handOff((waker) => waker.resume(true))) return;
@@ -250,8 +259,14 @@ export class Condition {
 
 /** The park inside Condition.wait(): a place among the waiters until notified. */
 class Wait extends Waiting<boolean> {
+  constructor(private readonly cond: Condition) {
+    super(cond.waiters);
+  }
   protected attempt(): typeof NOT_YET {
     return NOT_YET;
+  }
+  protected override abandon(): void {
+    this.cond.passOn();
   }
   override describe(): string {
     return "Condition.wait";

@@ -404,7 +404,15 @@ class Put<T> extends Waiting<void> {
     this.queue.putNowait(this.item);
   }
   protected override resume(): void | typeof NOT_YET {
-    return this.attempt();
+    try {
+      return this.attempt();
+    } catch (e) {
+      // The store refused our item (a PriorityQueue key it cannot order): put() throws, as
+      // putNowait would, and the slot we were woken for goes to the next putter. (asyncio
+      // leaves that putter parked until the next get.)
+      this.abandon();
+      throw e;
+    }
   }
   protected override abandon(): void {
     // Woken, then cancelled before we ran: the free slot goes to the next putter.
