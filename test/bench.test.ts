@@ -12,8 +12,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../bench/report.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-/** The quick run takes ~10 s alone; the bound leaves room for a busy machine. */
-const BOUND_MS = 30_000;
+/**
+ * The quick run takes ~15 s alone. The bound only stops a run that hangs: it is generous so
+ * that a loaded 2-core machine (other test files, other processes) never fails this test
+ * (30 s was hit there once).
+ */
+const BOUND_MS = 240_000;
 
 const KERNEL = ["spindle-wasm", "spindle-ts", "native", "effection", "effect"];
 const EXPECTED: Record<string, string[]> = {

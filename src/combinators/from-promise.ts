@@ -1,6 +1,8 @@
 import { describe } from "../errors.js";
 import { isThenable, suspend, type Instruction } from "../kernel/operation.js";
 
+const PROMISE_WAIT = { describe: "a Promise" } as const;
+
 /**
  * Waits for a Promise (any thenable) from a coroutine. Cancelling the task stops the wait
  * (a Promise itself cannot be cancelled; its outcome is then ignored).
@@ -20,5 +22,5 @@ export function* fromPromise<T>(
       (v) => void waker.resume(v),
       (e) => void waker.fail(e),
     );
-  });
+  }, PROMISE_WAIT);
 }

@@ -1150,11 +1150,13 @@ export function iterable<Y, R>(it: Iterator<Y, R, unknown>): Iterable<Y, R, unkn
   return { [Symbol.iterator]: () => it };
 }
 
+const PROMISE_WAIT = { describe: "a Promise" } as const;
+
 function* awaitThenable(p: PromiseLike<unknown>): Generator<Instruction | undefined> {
   return yield* suspend<unknown>((waker) => {
     p.then(
       (v) => void waker.resume(v),
       (e) => void waker.fail(e),
     );
-  });
+  }, PROMISE_WAIT);
 }

@@ -709,7 +709,9 @@ export class Task<T = unknown> implements PromiseLike<T> {
       case RUNNING:
         return `<Task ${this.name} running>`;
       case PARKED:
-        return `<Task ${this.name} waiting on ${this.waitingOn}>`;
+        return this.parkedOn instanceof Suspend
+          ? `<Task ${this.name} waiting on ${this.waitingOn}>`
+          : `<Task ${this.name} ${this.waitingOn}>`;
       default:
         if (this.wasCancelled) return `<Task ${this.name} cancelled>`;
         if (this.failed) return `<Task ${this.name} failed: ${describeError(this.outcome)}>`;

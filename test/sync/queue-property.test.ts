@@ -15,6 +15,7 @@ import {
   TimeoutError,
   createTask,
   gather,
+  getRunningLoop,
   run,
   sleep,
   waitFor,
@@ -144,9 +145,11 @@ describe.each(["wasm", "ts"] as const)("%s core", (core) => {
                     break;
                 }
               }
-              // Once every woken waiter has run, nobody waits for what is there: parked
-              // getters mean an empty queue, parked putters a full one (no lost wake-up).
-              yield* turns(4);
+              // Once every woken waiter has run (a chain of hand-offs takes a tick each),
+              // nobody waits for what is there: parked getters mean an empty queue, parked
+              // putters a full one (no lost wake-up).
+              const loop = getRunningLoop()!;
+              for (let i = 0; i < 1000 && loop.stats().ready > 1; i++) yield;
               const quiet = q.statistics();
               if (quiet.tasksWaitingGet > 0) expect(quiet.qsize).toBe(0);
               if (quiet.tasksWaitingPut > 0) expect(q.full()).toBe(true);
