@@ -50,6 +50,7 @@ export {
   EventLoop,
   DRIVE_SLICE_MS,
   ExternalHold,
+  asOperation,
   type CoroutineLike,
   type ExceptionContext,
   type ExceptionHandler,

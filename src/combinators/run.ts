@@ -3,6 +3,7 @@ import type { CoroutineLike, EventLoop, LoopOptions } from "../kernel/loop.js";
 import { EventLoop as Loop } from "../kernel/loop.js";
 import type { Task } from "../kernel/task.js";
 import { gather } from "./gather.js";
+import { InvalidStateError } from "../errors.js";
 
 /** Options of run(): the loop's, and the main task's name. */
 export interface RunOptions extends LoopOptions {
@@ -25,7 +26,7 @@ export interface RunOptions extends LoopOptions {
  */
 export async function run<T>(main: CoroutineLike<T>, options: RunOptions = {}): Promise<T> {
   if (getRunningLoop() !== null)
-    throw new Error("spindle: run() cannot be called from a running event loop");
+    throw new InvalidStateError("spindle: run() cannot be called from a running event loop");
   const loop = new Loop(options);
   setEventLoop(loop);
   try {
@@ -33,9 +34,12 @@ export async function run<T>(main: CoroutineLike<T>, options: RunOptions = {}): 
     return await loop.runUntilComplete(task);
   } finally {
     try {
-      await cancelAll(loop);
+      // A loop broken by an internal fault refuses work: its run already rejected with
+      // the InternalError, which is what run() reports.
+      if (loop.failure === null) await cancelAll(loop);
     } finally {
-      loop.close();
+      // close() runs the loop's close hooks (an executor's pool, servers): wait for them.
+      await loop.close();
       setEventLoop(null);
     }
   }

@@ -6,7 +6,7 @@
 
 import { requireTask } from "../kernel/event-loop.js";
 import { CancelledError, ExceptionGroup, InvalidStateError } from "../errors.js";
-import { callLaterCoroutine, iterable, type CoroutineLike } from "../kernel/loop.js";
+import { asOperation, type CoroutineLike } from "../kernel/loop.js";
 import type { Task, TaskOptions } from "../kernel/task.js";
 import { suspend, type Instruction } from "../kernel/operation.js";
 
@@ -147,7 +147,8 @@ export function* taskGroup<T>(
   let bodyFailed = false;
   let bodyError: unknown = undefined;
   try {
-    result = (yield* iterable(callLaterCoroutine(() => body(tg), parent.loop))) as T;
+    // A function, so an async body runs in the task's async context (currentTask() works).
+    result = yield* asOperation((() => body(tg)) as () => T);
   } catch (e) {
     bodyFailed = true;
     bodyError = e;

@@ -1,6 +1,6 @@
 import { ensureTask, requireTask } from "../kernel/event-loop.js";
 import { CancelledError, TimeoutError, describe } from "../errors.js";
-import { iterable, toCoroutine, type CoroutineLike } from "../kernel/loop.js";
+import { asOperation, type CoroutineLike } from "../kernel/loop.js";
 import { Task } from "../kernel/task.js";
 import { isCoroutine, isOperation, type Instruction } from "../kernel/operation.js";
 
@@ -51,8 +51,8 @@ function* scope<T>(
 ): Generator<Instruction | undefined, T, unknown> {
   const task = requireTask("timeout");
   const loop = task.loop;
-  const coro = toCoroutine(body, loop);
-  if (at === null) return (yield* iterable(coro)) as T;
+  const op = asOperation(body);
+  if (at === null) return yield* op;
   let expired = false;
   const before = task.cancelling();
   const onTimeout = (): void => {
@@ -65,7 +65,7 @@ function* scope<T>(
   // the body is cancelled at its very first suspension.
   const handle = when <= loop.time() ? loop.callSoon(onTimeout) : loop.callAt(when, onTimeout);
   try {
-    return (yield* iterable(coro)) as T;
+    return yield* op;
   } catch (e) {
     if (expired) {
       expired = false;

@@ -37,6 +37,7 @@ import {
   suspend,
   type Coroutine,
   type Instruction,
+  type Operation,
 } from "./operation.js";
 import { asyncContext, running } from "./context.js";
 import { Handle, TimerHandle } from "./handle.js";
@@ -478,6 +479,19 @@ export class EventLoop {
   stop(): void {
     this.stopping = true;
     if (this.running && !this.inDrive) this.kick();
+  }
+
+  /**
+   * The internal fault that broke this loop (an InternalError, "this is a bug in
+   * spindle"), or null. A broken loop refuses further work.
+   *
+   * @example
+   * ```ts
+   * if (loop.failure !== null) reportBug(loop.failure);
+   * ```
+   */
+  get failure(): InternalError | null {
+    return this.broken;
   }
 
   /**
@@ -1117,7 +1131,7 @@ function hookBeforeExit(): void {
 
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as unknown;
 
-/** Normalises what createTask accepts into a coroutine (started lazily, in the task). */
+/** @internal Normalises what createTask accepts into a coroutine (started lazily, in the task). */
 export function toCoroutine<T>(coro: CoroutineLike<T>, loop: EventLoop): Coroutine<T> {
   if (typeof coro === "function") {
     if (coro instanceof (GeneratorFunction as typeof Function))
@@ -1133,7 +1147,7 @@ export function toCoroutine<T>(coro: CoroutineLike<T>, loop: EventLoop): Corouti
   );
 }
 
-/** Calls a plain or async function when the task first runs, inside the task's context. */
+/** @internal Calls a plain or async function when the task first runs, in the task's context. */
 export function* callLaterCoroutine(
   fn: () => unknown,
   loop: EventLoop,
@@ -1145,7 +1159,33 @@ export function* callLaterCoroutine(
   return r;
 }
 
-/** Makes an iterator yield*-able. */
+/**
+ * Anything createTask accepts, as an operation to `yield*` inside the current task: a
+ * generator function is called, a generator or operation is run as is, an async function
+ * or a Promise is awaited (with the task as currentTask() in the async function). What
+ * timeout(), lock.with() and taskGroup() use to run their body inline.
+ *
+ * @example
+ * ```ts
+ * function* withRetry<T>(body: CoroutineLike<T>) {
+ *   for (;;) {
+ *     try { return yield* asOperation(body); } catch { yield* sleep(100); }
+ *   }
+ * }
+ * ```
+ */
+export function asOperation<T>(body: CoroutineLike<T>): Operation<T> {
+  if (typeof body === "object" && body !== null && Symbol.iterator in body)
+    return body as Operation<T>; // a generator or an operation: yield* it directly
+  const loop = running.loop;
+  if (loop === null || loop._current === null)
+    throw new Error(
+      "spindle: asOperation() runs its body inside the current task: call it from a coroutine",
+    );
+  return iterable(toCoroutine(body, loop));
+}
+
+/** @internal Makes an iterator yield*-able. */
 export function iterable<Y, R>(it: Iterator<Y, R, unknown>): Iterable<Y, R, unknown> {
   return { [Symbol.iterator]: () => it };
 }

@@ -781,7 +781,9 @@ class TaskWaker<T> implements Waker<T> {
     private readonly seq: number,
   ) {}
   get active(): boolean {
-    return this.task.state === PARKED && this.task.waitSeq === this.seq;
+    const task = this.task;
+    // A closed loop's wakers are inert: its core may serve another loop now.
+    return task.state === PARKED && task.waitSeq === this.seq && !task.loop.isClosed();
   }
   resume(value: T): boolean {
     if (!this.active) return false;
