@@ -49,6 +49,7 @@ export {
 export {
   EventLoop,
   DRIVE_SLICE_MS,
+  MAX_HANDOFF_CHAIN,
   ExternalHold,
   asOperation,
   type CoroutineLike,

@@ -96,6 +96,14 @@ export interface Waker<T> {
   resume(value: T): boolean;
   /** Readies the task to resume by throwing `error` at its suspension point. */
   fail(error: unknown): boolean;
+  /**
+   * A directed hand-off: like resume(), but the task runs next — right after the step in
+   * progress, ahead of every other ready task — instead of at the back of the ready
+   * queue. For explicit control transfer (greenlet's switch). It changes the order asyncio
+   * would run things in, so asyncio-compatible primitives do not use it. Fairness: after
+   * MAX_HANDOFF_CHAIN hand-offs back to back, the next one is queued as resume() would.
+   */
+  handOff(value: T): boolean;
 }
 
 /** The operation behind `suspend(setup)`. */

@@ -312,16 +312,17 @@ export class Task<T = unknown> implements PromiseLike<T> {
     this.resumeWith(true, new TypeError(yieldedMessage(this.name, instr)));
   }
 
-  /** Schedules the next step with (throwing, value). */
-  private resumeWith(throwing: boolean, value: unknown): void {
+  /** Schedules the next step with (throwing, value); `next`: in the loop's hand-off slot. */
+  private resumeWith(throwing: boolean, value: unknown, next = false): void {
     this.sendThrow = throwing;
     this.sendValue = value;
     this.state = READY;
-    this.loop._schedule(this.id);
+    if (next) this.loop._scheduleNext(this.id);
+    else this.loop._schedule(this.id);
   }
 
   /** @internal A waker fired (or setup threw): leave PARKED with a value to deliver. */
-  wakeUp(throwing: boolean, value: unknown): void {
+  wakeUp(throwing: boolean, value: unknown, next = false): void {
     if (this.external) {
       this.external = false;
       this.loop._externalWaits--;
@@ -329,7 +330,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
     this.waitSeq++;
     this.undo = null;
     this.parkedOn = null;
-    this.resumeWith(throwing, value);
+    this.resumeWith(throwing, value, next);
   }
 
   /**
@@ -795,6 +796,12 @@ class TaskWaker<T> implements Waker<T> {
     if (!this.active) return false;
     this.woken = true;
     this.task.wakeUp(true, error);
+    return true;
+  }
+  handOff(value: T): boolean {
+    if (!this.active) return false;
+    this.woken = true;
+    this.task.wakeUp(false, value, true);
     return true;
   }
 }
