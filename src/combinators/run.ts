@@ -18,9 +18,13 @@ export interface RunOptions extends LoopOptions {
  *
  * @example
  * ```ts
+ * function* worker(name: string, n: number) {
+ *   for (let i = 0; i < n; i++) yield;
+ *   return name.length;
+ * }
  * const total = await run(function* () {
- *   const [a, b] = yield* gather(worker("a", 3), worker("b", 3));
- *   return a + b;
+ *   const [a, b] = yield* gather(worker("a", 3), worker("bb", 3));
+ *   return a + b; // 3
  * });
  * ```
  */

@@ -1,5 +1,6 @@
 // Module-level access to loops and tasks, as asyncio's module functions.
 
+import { InvalidStateError } from "../errors.js";
 import { asyncContext, running } from "./context.js";
 import { EventLoop, type CoroutineLike, type LoopOptions } from "./loop.js";
 import type { Task, TaskOptions } from "./task.js";
@@ -68,7 +69,7 @@ export function newEventLoop(options?: LoopOptions): EventLoop {
 export function requireLoop(what: string): EventLoop {
   const loop = getRunningLoop();
   if (loop === null)
-    throw new Error(
+    throw new InvalidStateError(
       `spindle: ${what} needs a running event loop: call it from a coroutine ` +
         "(inside run() or loop.runUntilComplete()), or use loop.createTask()",
     );
@@ -78,7 +79,7 @@ export function requireLoop(what: string): EventLoop {
 /** The running task, or a clear error naming `what` needed it. */
 export function requireTask(what: string): Task<unknown> {
   const t = currentTask();
-  if (t === null) throw new Error(`spindle: ${what} must be used inside a task`);
+  if (t === null) throw new InvalidStateError(`spindle: ${what} must be used inside a task`);
   return t;
 }
 
@@ -87,9 +88,9 @@ export function requireTask(what: string): Task<unknown> {
  *
  * @example
  * ```ts
- * yield* run(function* () {
- *   const t = createTask(worker("a", 3), { name: "a" });
- *   return yield* t;
+ * await run(function* () {
+ *   const t = createTask(sleep(10, "a"), { name: "a" });
+ *   return yield* t; // "a"
  * });
  * ```
  */

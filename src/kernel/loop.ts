@@ -1228,7 +1228,7 @@ export function asOperation<T>(body: CoroutineLike<T>): Operation<T> {
     return body as Operation<T>; // a generator or an operation: yield* it directly
   const loop = running.loop;
   if (loop === null || loop._current === null)
-    throw new Error(
+    throw new InvalidStateError(
       "spindle: asOperation() runs its body inside the current task: call it from a coroutine",
     );
   return iterable(toCoroutine(body, loop));

@@ -129,7 +129,11 @@ export interface QueueStatistics {
  * ```ts
  * const q = new Queue<string>(10);
  * createTask(function* () {
- *   for (;;) { const url = yield* q.get(); yield* fetch(url); q.taskDone(); }
+ *   for (;;) {
+ *     const url = yield* q.get();
+ *     yield* fromPromise(fetch(url));
+ *     q.taskDone();
+ *   }
  * });
  * yield* q.put("https://example.com");
  * yield* q.join(); // every url fetched
