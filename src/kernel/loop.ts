@@ -49,14 +49,16 @@ import { DONE, PARKED, Task, type TaskOptions } from "./task.js";
  */
 export const DRIVE_SLICE_MS = 4;
 /**
- * The clock is read after every batch of task steps, and a batch is sized from the last
- * one's measured cost per step so that it takes about this long (ms): a quarter of the
- * slice, so a drive overruns DRIVE_SLICE_MS by at most about that much while steps cost
- * what they cost a batch ago. Reading performance.now() costs ~30 ns; a batch of fast steps
- * (~70 ns each) is then ~1,000 steps, so the reads cost < 0.1%.
+ * The clock is read once every so many task steps (counted across ticks: a ping-pong's
+ * ticks have one or two steps each), the number sized from the measured cost per step so
+ * that the interval takes about this long (ms): a quarter of the slice, so a drive
+ * overruns DRIVE_SLICE_MS by at most about that much while steps cost what they cost an
+ * interval ago. Reading performance.now() costs ~30-50 ns; an interval of fast steps
+ * (~70 ns each) is then ~1,000 steps, so the reads cost < 0.1% (a read per tick cost a
+ * ping-pong 14% of its time, measured).
  */
 const BATCH_TARGET_MS = DRIVE_SLICE_MS / 4;
-/** Smallest batch between two looks at the clock: steps of a ms or more get one each. */
+/** Fewest steps between two looks at the clock: steps of a ms or more get one each. */
 const MIN_BATCH = 1;
 /**
  * Directed hand-offs (Waker.handOff) that may run back to back before the next one waits
@@ -249,10 +251,13 @@ export class EventLoop {
   /** Runnable per core slot: the Task or Handle that owns the id in that slot. */
   private readonly slots: Array<Task<unknown> | Handle | undefined> = [];
   /** Ids readied during this tick, handed to the core in phase 3. */
-  private readonly pending = new Int32Array(BATCH_CAPACITY);
+  private pending = new Int32Array(BATCH_CAPACITY);
   private pendingLen = 0;
   /** A JS copy of the OUT buffer: running tasks may grow wasm memory and detach views. */
-  private readonly batch = new Int32Array(BATCH_CAPACITY);
+  private batch = new Int32Array(BATCH_CAPACITY);
+  /** The entries of `batch` still to run in this tick: [batchPos, batchLen). */
+  private batchPos = 0;
+  private batchLen = 0;
   /** Entries in the core's ready queue (kept in step: no crossing to ask). */
   private queued = 0;
   /** Lower bound of the core's earliest deadline; Infinity when no timer is armed. */
@@ -261,8 +266,10 @@ export class EventLoop {
   private nextId = -1;
   /** Entries of the tick in progress still to run: a tick may span several drives. */
   private budget = 0;
-  /** Steps per batch between two looks at the clock (adapts to the cost of a step). */
-  private batchSize = BATCH_CAPACITY;
+  /** Steps between two looks at the clock (adapts to the cost of a step), and since the last. */
+  private readEvery = BATCH_CAPACITY;
+  private sinceRead = 0;
+  private lastRead = 0;
   private inDrive = false;
   /** A drive is due: in a microtask (a wake from outside) or a setImmediate (slice over). */
   private driveScheduled = false;
@@ -897,15 +904,17 @@ export class EventLoop {
 
   /** The body of a drive; true if work is left for the next one (the slice ran out). */
   private runSlice(): boolean {
-    const sliceEnd = performance.now() + DRIVE_SLICE_MS;
+    const start = performance.now();
+    const sliceEnd = start + DRIVE_SLICE_MS;
+    this.lastRead = start;
+    this.sinceRead = 0;
     for (;;) {
-      if (this.budget === 0) this.beginTick();
+      if (!this.ticking) this.beginTick();
       if (!this.runBudget(sliceEnd)) return true;
-      // Phase 3: hand this tick's wakes to the core, in order.
-      this.flush();
+      // The tick's wakes wait in `pending` for the next one, which starts with them.
       if (this.instruments !== null) this.instrument("afterTick");
       if (this.stopping) return false;
-      if (this.queued > 0) continue;
+      if (this.queued > 0 || this.pendingLen > 0) continue;
       // Idle: nothing ready.
       if (this.earliest !== Infinity) {
         const next = this.core.nextDeadline();
@@ -936,57 +945,100 @@ export class EventLoop {
   }
 
   /**
-   * Starts a tick: the wakes of the last one go to the core first (asyncio: ready callbacks
-   * before the timers that become due), then the due timers (phase 1: core.advance moves
-   * every due id into the ready queue in one crossing); the tick's budget is what is queued.
+   * Starts a tick. Usually the core's ready queue is empty between ticks and no timer is
+   * due: then the tick is exactly the wakes of the last one, in order, and they run from
+   * JS without a crossing (the two buffers swap). Otherwise the wakes go to the core first
+   * (asyncio: ready callbacks before the timers that become due), then the due timers
+   * (phase 1: core.advance moves every due id into the ready queue in one crossing), and
+   * the tick's budget is what the core has queued.
    */
   private beginTick(): void {
-    this.flush();
-    if (this.earliest !== Infinity) {
-      const now = this.clock.now();
-      if (now >= this.earliest) {
-        this.queued += this.core.advance(now);
+    this.ticks++;
+    let due = false;
+    if (this.earliest !== Infinity) due = this.clock.now() >= this.earliest;
+    if (this.queued === 0 && !due) {
+      const next = this.pending;
+      this.pending = this.batch;
+      this.batch = next;
+      this.batchPos = 0;
+      this.batchLen = this.pendingLen;
+      this.pendingLen = 0;
+    } else {
+      this.flush();
+      if (due) {
+        this.queued += this.core.advance(this.clock.now());
         this.earliest = this.core.nextDeadline();
       }
+      this.budget = this.queued;
     }
-    this.budget = this.queued;
-    this.ticks++;
     if (this.instruments !== null) this.instrument("beforeTick");
   }
 
+  /** True while the tick in progress has entries left to run. */
+  private get ticking(): boolean {
+    return this.batchPos < this.batchLen || this.budget > 0;
+  }
+
   /**
-   * Phase 2: runs the tick's budget in batches, looking at the clock after each; false if
-   * the slice ran out first (the rest of the budget waits for the next drive).
+   * Phase 2: runs the tick — the entries already in `batch`, then what is left of its budget
+   * in the core, drained in batches — looking at the clock every `readEvery` steps; false
+   * if the slice ran out first (the rest waits for the next drive).
    */
   private runBudget(sliceEnd: number): boolean {
-    const core = this.core;
-    const batch = this.batch;
-    const slots = this.slots;
-    while (this.budget > 0) {
-      const max = Math.min(this.budget, this.batchSize);
-      const started = performance.now();
-      const n = core.drain(max);
-      this.steps += n;
-      this.budget -= max;
-      this.queued -= max;
-      const out = core.batchOut();
-      for (let i = 0; i < n; i++) batch[i] = out[i]!;
-      const instrumented = this.instruments !== null;
-      for (let i = 0; i < n; i++) {
-        const id = batch[i]!;
-        const r = slots[id & SLOT_MASK];
-        // An earlier entry of this batch may have cancelled this one (a handle), and its
-        // slot may even hold a new owner already: the generation tells.
-        if (r === undefined || r.id !== id) continue;
-        if (instrumented && r instanceof Task) this.stepInstrumented(r);
-        else r._run();
-        if (this.nextId >= 0) this.runHandOffs();
+    for (;;) {
+      if (this.batchPos === this.batchLen) {
+        if (this.budget === 0) return true;
+        this.drainBatch();
+        continue;
       }
-      const now = performance.now();
-      this.adaptBatch(max, now - started);
-      if (now > sliceEnd && this.budget > 0) return false;
+      const batch = this.batch;
+      const slots = this.slots;
+      const instrumented = this.instruments !== null;
+      while (this.batchPos < this.batchLen) {
+        const id = batch[this.batchPos++]!;
+        const r = slots[id & SLOT_MASK];
+        // An earlier entry of this tick may have cancelled this one (a handle), and its
+        // slot may even hold a new owner already: the generation tells.
+        if (r !== undefined && r.id === id) {
+          this.steps++;
+          if (instrumented && r instanceof Task) this.stepInstrumented(r);
+          else r._run();
+          if (this.nextId >= 0) this.runHandOffs();
+        }
+        // A look at the clock every so many entries (counted across ticks).
+        if (++this.sinceRead >= this.readEvery && this.sliceOver(sliceEnd) && this.ticking)
+          return false;
+      }
     }
-    return true;
+  }
+
+  /** Moves up to BATCH_CAPACITY entries of the tick's budget from the core into `batch`. */
+  private drainBatch(): void {
+    const max = this.budget < BATCH_CAPACITY ? this.budget : BATCH_CAPACITY;
+    const n = this.core.drain(max);
+    this.budget -= max;
+    this.queued -= max;
+    const out = this.core.batchOut();
+    const batch = this.batch;
+    for (let i = 0; i < n; i++) batch[i] = out[i]!;
+    this.batchPos = 0;
+    this.batchLen = n;
+  }
+
+  /**
+   * Reads the clock (due every `readEvery` steps) and sizes the next interval so it takes
+   * about BATCH_TARGET_MS at the cost per step just seen. True if the slice is over.
+   */
+  private sliceOver(sliceEnd: number): boolean {
+    const now = performance.now();
+    const ms = now - this.lastRead;
+    const steps = this.sinceRead;
+    this.lastRead = now;
+    this.sinceRead = 0;
+    const every = ms <= 0 ? BATCH_CAPACITY : Math.floor((BATCH_TARGET_MS * steps) / ms);
+    this.readEvery =
+      every < MIN_BATCH ? MIN_BATCH : every > BATCH_CAPACITY ? BATCH_CAPACITY : every;
+    return now > sliceEnd;
   }
 
   /**
@@ -1008,16 +1060,6 @@ export class EventLoop {
       if (this.instruments !== null && r instanceof Task) this.stepInstrumented(r);
       else r._run();
     }
-  }
-
-  /** Sizes the next batch so it takes about BATCH_TARGET_MS at the cost per step just seen. */
-  private adaptBatch(steps: number, ms: number): void {
-    if (ms <= 0) {
-      this.batchSize = BATCH_CAPACITY;
-      return;
-    }
-    const size = Math.floor((BATCH_TARGET_MS * steps) / ms);
-    this.batchSize = size < MIN_BATCH ? MIN_BATCH : size > BATCH_CAPACITY ? BATCH_CAPACITY : size;
   }
 
   private stepInstrumented(task: Task<unknown>): void {

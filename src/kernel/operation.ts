@@ -133,6 +133,10 @@ export class Suspend<T> extends OneShot<T> {
   describe(): string {
     return this.description ?? "suspend()";
   }
+  /** @internal The task was interrupted while parked here: run the undo setup returned. */
+  cancelWait(undo: Undo | null): void {
+    if (undo !== null) undo();
+  }
 }
 
 /** What Attempt.attempt() returns to say "not yet: park the task". */
@@ -181,8 +185,18 @@ export abstract class Attempt<T> extends Suspend<T> {
   }
   /** A value to finish with at once, or NOT_YET to park. */
   protected abstract attempt(): T | typeof NOT_YET;
-  /** Registers the waker; returns the undo that runs if the task is cancelled while parked. */
+  /**
+   * Registers the waker; returns the undo that runs if the task is cancelled while parked,
+   * or nothing to have `unpark()` run instead (no closure per wait).
+   */
   abstract park(waker: Waker<T>): Undo | void;
+  /** Undoes park() when it returned no undo: the task was interrupted while parked. */
+  protected unpark(): void {}
+  /** @internal */
+  override cancelWait(undo: Undo | null): void {
+    if (undo !== null) undo();
+    else this.unpark();
+  }
   /**
    * Runs in the task's step when it was woken, with what the waker sent: the operation's
    * result, or NOT_YET to park again (the woken task found the offer taken meanwhile, as

@@ -354,8 +354,9 @@ export class Task<T = unknown> implements PromiseLike<T> {
       return;
     }
     const undo = this.undo;
+    const on = this.parkedOn as Suspend<unknown>;
     this.wakeUp(true, error);
-    if (undo !== null) this.guard(undo, "Exception in the undo of a cancelled wait");
+    this.guard(() => on.cancelWait(undo), "Exception in the undo of a cancelled wait");
   }
 
   private finish(value: T | undefined, error: unknown, failed: boolean): void {

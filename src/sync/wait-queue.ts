@@ -1,17 +1,38 @@
 // WaitQueue: the FIFO of parked waiters that every primitive in src/sync keeps.
 //
-// HOW: an intrusive doubly-linked list. A waiter is pushed when its task parks and leaves
+// HOW: an intrusive doubly-linked list. A waiter is linked when its task parks and leaves
 // the list by exactly one of two doors: a releaser takes it from the front (`shift`), or
 // the task is cancelled while parked and its undo unlinks it from wherever it sits
 // (`remove`). A linked list makes that second door O(1), where an array would splice.
+// Intrusive: the operation that waits (a `Waiting`) is itself the node, so a parked wait
+// allocates no node and no undo closure (measured in a Queue ping-pong: park was the
+// costliest kernel function, and its allocations a good part of the GC time).
 //
-// Invariant: a node is linked into at most one queue, and `node.queue` says which; `remove`
+// Invariant: a node is linked into at most one queue, and `node.linkedTo` says which; `remove`
 // of a node that already left (taken, or removed once) does nothing, so an undo may race a
 // hand-off harmlessly. `size` counts linked nodes only: no entry outlives its wait.
 //
-// Cost: push, shift and remove are O(1); one small node object per wait.
+// Cost: push, shift and remove are O(1); no allocation for a Waiting, one node for push().
 
 import { Attempt, type Waker } from "../kernel/operation.js";
+
+/**
+ * What a WaitQueue links: a node with its value. `WaitNode` is the plain one push() makes;
+ * `Waiting` operations are their own nodes.
+ *
+ * @example
+ * ```ts
+ * const node: Linked<Waker<void>> = waiters.push(waker);
+ * node.value.resume();
+ * ```
+ */
+export interface Linked<T> {
+  /** @internal */ linkPrev: Linked<T> | null;
+  /** @internal */ linkNext: Linked<T> | null;
+  /** The queue this node is linked into, or null once it left. */
+  linkedTo: WaitQueue<T> | null;
+  readonly value: T;
+}
 
 /**
  * A place in a WaitQueue, returned by push and given back to remove.
@@ -22,11 +43,11 @@ import { Attempt, type Waker } from "../kernel/operation.js";
  * waiters.remove(node); // true; a second remove returns false
  * ```
  */
-export class WaitNode<T> {
-  /** @internal */ prev: WaitNode<T> | null = null;
-  /** @internal */ next: WaitNode<T> | null = null;
+export class WaitNode<T> implements Linked<T> {
+  /** @internal */ linkPrev: Linked<T> | null = null;
+  /** @internal */ linkNext: Linked<T> | null = null;
   /** The queue this node is linked into, or null once it left. */
-  queue: WaitQueue<T> | null = null;
+  linkedTo: WaitQueue<T> | null = null;
   constructor(readonly value: T) {}
 }
 
@@ -43,8 +64,8 @@ export class WaitNode<T> {
  * ```
  */
 export class WaitQueue<T> {
-  private head: WaitNode<T> | null = null;
-  private tail: WaitNode<T> | null = null;
+  private head: Linked<T> | null = null;
+  private tail: Linked<T> | null = null;
   private count = 0;
 
   /** How many waiters are queued. */
@@ -55,40 +76,45 @@ export class WaitQueue<T> {
   /** Appends `value` at the back; returns its node for `remove`. */
   push(value: T): WaitNode<T> {
     const node = new WaitNode(value);
-    node.queue = this;
-    node.prev = this.tail;
-    if (this.tail === null) this.head = node;
-    else this.tail.next = node;
-    this.tail = node;
-    this.count++;
+    this.link(node);
     return node;
   }
 
+  /** Links `node` (not linked anywhere) at the back. */
+  link(node: Linked<T>): void {
+    node.linkedTo = this;
+    node.linkPrev = this.tail;
+    if (this.tail === null) this.head = node;
+    else this.tail.linkNext = node;
+    this.tail = node;
+    this.count++;
+  }
+
   /** Unlinks `node` if it is still queued here; true if it was. */
-  remove(node: WaitNode<T>): boolean {
-    if (node.queue !== this) return false;
-    if (node.prev === null) this.head = node.next;
-    else node.prev.next = node.next;
-    if (node.next === null) this.tail = node.prev;
-    else node.next.prev = node.prev;
-    node.prev = node.next = null;
-    node.queue = null;
+  remove(node: Linked<T>): boolean {
+    if (node.linkedTo !== this) return false;
+    if (node.linkPrev === null) this.head = node.linkNext;
+    else node.linkPrev.linkNext = node.linkNext;
+    if (node.linkNext === null) this.tail = node.linkPrev;
+    else node.linkNext.linkPrev = node.linkPrev;
+    node.linkPrev = node.linkNext = null;
+    node.linkedTo = null;
     this.count--;
     return true;
   }
 
   /** The oldest node, left in place; null if the queue is empty. */
-  first(): WaitNode<T> | null {
+  first(): Linked<T> | null {
     return this.head;
   }
 
   /** The nodes, oldest first (do not add or remove while iterating). */
-  *[Symbol.iterator](): Iterator<WaitNode<T>> {
-    for (let node = this.head; node !== null; node = node.next) yield node;
+  *[Symbol.iterator](): Iterator<Linked<T>> {
+    for (let node = this.head; node !== null; node = node.linkNext) yield node;
   }
 
   /** Takes the oldest node, or null if the queue is empty. */
-  shift(): WaitNode<T> | null {
+  shift(): Linked<T> | null {
     const node = this.head;
     if (node !== null) this.remove(node);
     return node;
@@ -122,22 +148,35 @@ export class WaitQueue<T> {
  * }
  * ```
  */
-export abstract class Waiting<T> extends Attempt<T> {
-  private node: WaitNode<Waker<T>> | null = null;
+export abstract class Waiting<T> extends Attempt<T> implements Linked<Waker<T>> {
+  /** @internal */ linkPrev: Linked<Waker<T>> | null = null;
+  /** @internal */ linkNext: Linked<Waker<T>> | null = null;
+  /** The queue this waiter is linked into, or null. */
+  linkedTo: WaitQueue<Waker<T>> | null = null;
+  /** The waker of its latest park (the node's value). */
+  value: Waker<T> = NO_WAKER as Waker<T>;
   constructor(private readonly waitQueue: WaitQueue<Waker<T>>) {
     super();
   }
-  park(waker: Waker<T>): () => void {
-    const queue = this.waitQueue;
-    const node = queue.push(waker);
-    this.node = node;
-    return () => void queue.remove(node);
+  park(waker: Waker<T>): void {
+    this.value = waker;
+    this.waitQueue.link(this);
   }
-  /** Unlinks this waiter if it is still queued. */
+  /** Cancelled while parked: leave the queue. */
+  protected override unpark(): void {
+    this.waitQueue.remove(this);
+  }
+  /** Unlinks this waiter if it is still queued (a woken one that stays until it runs). */
   protected leave(): void {
-    if (this.node !== null) {
-      this.waitQueue.remove(this.node);
-      this.node = null;
-    }
+    this.waitQueue.remove(this);
   }
 }
+
+/** A Waiting's waker before its first park. */
+const NO_WAKER: Waker<unknown> = {
+  active: false,
+  woken: false,
+  resume: () => false,
+  fail: () => false,
+  handOff: () => false,
+};

@@ -114,16 +114,17 @@ describe.each(["wasm", "ts"] as const)("%s core", (core) => {
 
     it("a fault in the kernel breaks only its loop: InternalError, then a clear refusal", async () => {
       const { loop } = virtualLoop(core);
-      const drain = loop.core.drain.bind(loop.core);
+      const advance = loop.core.advance.bind(loop.core);
       let calls = 0;
-      // Inject a fault into the core's bookkeeping on the third batch.
-      loop.core.drain = (max: number) => {
+      // Inject a fault into the core's bookkeeping: its third timer phase throws. (A broken
+      // loop's core is never pooled, so the patch cannot reach another loop.)
+      loop.core.advance = (now: number) => {
         if (++calls === 3) throw new RangeError("injected fault");
-        return drain(max);
+        return advance(now);
       };
       const err = await loop
         .runUntilComplete(function* () {
-          for (let i = 0; i < 10; i++) yield;
+          for (let i = 0; i < 10; i++) yield* sleep(1);
         })
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(InternalError);
@@ -141,11 +142,11 @@ describe.each(["wasm", "ts"] as const)("%s core", (core) => {
       const err = await run(
         function* () {
           const loop = createTask(sleep(0)).loop;
-          loop.core.drain = () => {
+          loop.core.advance = () => {
             throw new TypeError("injected");
           };
-          yield;
-          yield;
+          yield* sleep(1);
+          yield* sleep(1);
         },
         { core, clock: "virtual" },
       ).catch((e: unknown) => e);
