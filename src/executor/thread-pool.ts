@@ -17,7 +17,9 @@
 // and cancels cooperatively through shared memory. Handing piscina one job ahead per thread
 // (so a thread finds its next job posted the moment it finishes) was tried and measured
 // slower, not faster: 6.2k against 15.6k jobs/s of fib(15) on two threads, piscina alone
-// 15.5k and 19.3k in the same runs (scratch measurement, interleaved rounds, loaded machine).
+// 15.5k and 19.3k in the same runs (interleaved rounds on the loaded 2-core development
+// machine, while choosing; the throwaway script was not kept — bench/executor-cpu.ts is its
+// successor, with one job per thread).
 //
 // Lifetime. The piscina pool is created on the first job (no thread before), threads start
 // on demand up to maxWorkers and, by default, stay until shutdown — as Python's
@@ -110,10 +112,10 @@ export interface ExecutorStats {
   shutdown: boolean;
 }
 
-/** The state of a job on the main thread. */
+/** Where a job is, seen from the main thread (its slot says more once it is HANDED). */
 const WAITING = 0; // in spindle's queue
 const HANDED = 1; // given to piscina: on, or on its way to, a thread
-const DONE = 2; // settled, or cancelled while waiting
+const LEFT = 2; // settled, or cancelled while waiting: gone from the executor
 
 /** A loop's jobs in flight on one executor, and the hold that keeps the loop aware of them. */
 class LoopJobs {
@@ -155,7 +157,7 @@ export class Job {
    * has it. Its outcome, if it still comes, is dropped. Idempotent.
    */
   cancel(): void {
-    if (this.cancelled || this.state === DONE) return;
+    if (this.cancelled || this.state === LEFT) return;
     this.cancelled = true;
     this.sink = null;
     this.executor[CANCEL](this);
@@ -397,6 +399,9 @@ export class ThreadPoolExecutor {
       throw new ExecutorError(
         `spindle: ${this.options.name}'s queue is full (${this.options.maxQueue} jobs waiting)`,
       );
+    // The pool starts with the first job, here, where a failure (piscina refusing an
+    // option) throws before any state changed.
+    if (this.pool === null) this.startPool();
     // transfer() markers: move their buffers now, so the caller's are detached at once.
     let list: object[] | undefined;
     let a = args as unknown[];
@@ -471,7 +476,7 @@ export class ThreadPoolExecutor {
   }
 
   private handOff(job: Job): void {
-    const pool = this.pool ?? this.startPool();
+    const pool = this.pool!;
     job.state = HANDED;
     job.payload.s = this.slots!.take();
     this.handed++;
@@ -516,7 +521,7 @@ export class ThreadPoolExecutor {
 
   /** The job left the executor (settled, or cancelled while waiting). */
   private finish(job: Job): void {
-    job.state = DONE;
+    job.state = LEFT;
     job.sink = null;
     job.loopJobs?.remove();
     if (this.onIdle !== null && this.handed === 0 && this.head === null) this.onIdle();
