@@ -1,7 +1,8 @@
 // How far one machine goes with worker threads: the same CPU-bound work — JOBS jobs of a
 // fixed count of fib() calls — run through runInExecutor on executors of 1, 2, … threads
-// (up to one more than the cores), each figure the best of ROUNDS runs (other processes only
-// ever make a run slower); then what a thread costs: start-up time and RSS.
+// (up to one more than the cores), taking turns, each figure the best of ROUNDS rounds
+// (other processes only ever make a round slower); then what a thread costs: start-up time
+// and RSS.
 //
 //   node --expose-gc --import tsx bench/executor-scaling.ts
 //
@@ -15,48 +16,56 @@ import {
   newEventLoop,
   runInExecutor,
   setDefaultExecutor,
+  type EventLoop,
 } from "../dist/index.js";
 
 const MODULE = new URL("./executor-jobs.js", import.meta.url);
 const JOBS = 16;
 /** fib(30): ~1.7M calls, about 10 ms of CPU per job. */
 const N = 30;
-const ROUNDS = 5;
+const ROUNDS = 7;
 const cores = availableParallelism();
 
-async function timeWith(threads: number): Promise<number> {
+/** A loop whose default executor has `threads` threads, all started and warm. */
+async function loopWith(threads: number): Promise<EventLoop> {
   const loop = newEventLoop();
   setDefaultExecutor(
     loop,
     new ThreadPoolExecutor({ maxWorkers: threads, minWorkers: threads, execArgv: [] }),
   );
-  const batch = () =>
-    loop.runUntilComplete(function* () {
-      yield* gather(...Array.from({ length: JOBS }, () => runInExecutor(MODULE, "fib", N)));
-    });
-  await batch(); // threads up, code warm
-  let best = Infinity;
-  for (let r = 0; r < ROUNDS; r++) {
-    const t0 = performance.now();
-    await batch();
-    best = Math.min(best, performance.now() - t0);
-  }
-  await loop.close();
-  return best;
+  await batch(loop);
+  return loop;
+}
+
+function batch(loop: EventLoop): Promise<void> {
+  return loop.runUntilComplete(function* () {
+    yield* gather(...Array.from({ length: JOBS }, () => runInExecutor(MODULE, "fib", N)));
+  });
 }
 
 console.log(
   `${JOBS} jobs of fib(${N}); ${cores} cores; load average ${loadavg()[0]!.toFixed(1)} at start`,
 );
-let one = 0;
-for (let threads = 1; threads <= cores + 1; threads++) {
-  const ms = await timeWith(threads);
-  if (threads === 1) one = ms;
+// Every thread count in turn, round after round: a burst of load from other processes
+// then hits all counts alike, and each keeps its best round.
+const counts = Array.from({ length: cores + 1 }, (_, i) => i + 1);
+const loops = await Promise.all(counts.map(loopWith));
+const best = counts.map(() => Infinity);
+for (let r = 0; r < ROUNDS; r++) {
+  for (const [i, loop] of loops.entries()) {
+    const t0 = performance.now();
+    await batch(loop);
+    best[i] = Math.min(best[i]!, performance.now() - t0);
+  }
+}
+for (const [i, threads] of counts.entries()) {
+  const ms = best[i]!;
   console.log(
     `${threads} thread${threads > 1 ? "s" : " "}: ${ms.toFixed(0).padStart(5)} ms, ` +
-      `${((JOBS / ms) * 1000).toFixed(0).padStart(5)} jobs/s, speed-up ${(one / ms).toFixed(2)}×`,
+      `${((JOBS / ms) * 1000).toFixed(0).padStart(5)} jobs/s, speed-up ${(best[0]! / ms).toFixed(2)}×`,
   );
 }
+await Promise.all(loops.map((l) => l.close()));
 
 // What a thread costs: start-up (until its first job returns) and resident memory.
 const gc = (globalThis as { gc?: () => void }).gc;
