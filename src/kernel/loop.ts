@@ -40,12 +40,13 @@ import {
   type Operation,
 } from "./operation.js";
 import { asyncContext, running } from "./context.js";
+import { macrotask, onHostIdle } from "./host.js";
 import { Handle, TimerHandle } from "./handle.js";
 import { DONE, PARKED, Task, type TaskOptions } from "./task.js";
 
 /**
  * Longest a drive runs before giving Node a turn, in ms. Picked so I/O waits at most a few
- * ms behind CPU-bound tasks while the hand-off (one setImmediate, ~1 µs) costs < 0.1%.
+ * ms behind CPU-bound tasks while the hand-off (one macrotask, ~1 µs) costs < 0.1%.
  */
 export const DRIVE_SLICE_MS = 4;
 /**
@@ -271,7 +272,7 @@ export class EventLoop {
   private sinceRead = 0;
   private lastRead = 0;
   private inDrive = false;
-  /** A drive is due: in a microtask (a wake from outside) or a setImmediate (slice over). */
+  /** A drive is due: in a microtask (a wake from outside) or a macrotask (slice over). */
   private driveScheduled = false;
   private nodeTimer: ReturnType<typeof setTimeout> | null = null;
   private nodeTimerAt = Infinity;
@@ -876,7 +877,7 @@ export class EventLoop {
 
   /**
    * Runs ticks until the loop is idle, stopped, or DRIVE_SLICE_MS is up — then Node gets a
-   * turn (setImmediate) and the next drive goes on where this one stopped, in the middle
+   * turn (a macrotask: setImmediate in Node) and the next drive goes on where this one stopped, in the middle
    * of a tick if need be (`budget`), so a tick still runs exactly what was ready when it
    * began. Anything that escapes a tick is a fault in the kernel: the loop is broken.
    */
@@ -898,7 +899,7 @@ export class EventLoop {
     if (this.stopping || this.broken !== null) this.finishRun();
     else if (again) {
       this.driveScheduled = true;
-      setImmediate(this.drive);
+      macrotask(this.drive);
     } else if (this.pendingLen > 0 || this.queued > 0) this.kick();
   };
 
@@ -1214,8 +1215,8 @@ function checkDelay(ms: unknown, what: string): void {
 function hookBeforeExit(): void {
   if (beforeExitHooked) return;
   beforeExitHooked = true;
-  process.on("beforeExit", () => {
-    // Node has nothing left to run: any loop still waiting for a task is deadlocked.
+  onHostIdle(() => {
+    // The host has nothing left to run: any loop still waiting for a task is deadlocked.
     for (const loop of loopsAwaiting) loop.deadlock();
   });
 }
