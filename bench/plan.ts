@@ -38,6 +38,8 @@ export interface Sizes {
   memoryProcesses: number;
   /** 9. child processes per implementation. */
   coldStarts: number;
+  /** 10. jobs per iteration run on worker threads (all in flight at once). */
+  executorJobs: number;
 }
 
 export function sizesFor(mode: Mode): Sizes {
@@ -58,6 +60,7 @@ export function sizesFor(mode: Mode): Sizes {
         memoryTasks: 5000,
         memoryProcesses: 1,
         coldStarts: 1,
+        executorJobs: 40,
       };
     case "default":
       return {
@@ -75,6 +78,7 @@ export function sizesFor(mode: Mode): Sizes {
         memoryTasks: 100_000,
         memoryProcesses: 1,
         coldStarts: 7,
+        executorJobs: 2000,
       };
     case "full":
       return {
@@ -94,6 +98,7 @@ export function sizesFor(mode: Mode): Sizes {
         memoryTasks: 1_000_000,
         memoryProcesses: 1,
         coldStarts: 21,
+        executorJobs: 10_000,
       };
   }
 }
@@ -137,7 +142,7 @@ export interface ShapeSpec {
   id: string;
   /** "3. ping-pong: 100k round trips through two Queue(1)". */
   title: string;
-  group: "kernel" | "timers" | "memory" | "cold-start";
+  group: "kernel" | "timers" | "executor" | "memory" | "cold-start";
   /** Operations per iteration (what ops/s counts), and what they are, plural ("switches"). */
   ops: number;
   unit: string;

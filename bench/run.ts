@@ -8,10 +8,11 @@
 //   npm run bench -- --json            the report as JSON on stdout (tables go to stderr)
 //   npm run bench -- --out=<dir>       write the result files there (default bench/results)
 //
-// HOW. Shapes 0–7 run in this process, through bench/harness.ts: for each shape, every
+// HOW. Shapes 0–7 and 10 run in this process, through bench/harness.ts: for each shape, every
 // implementation's case is measured in turn, twice, the order reversed the second time,
 // and each case checks its result every iteration. Shapes 8 (memory) and 9 (cold start)
-// run in fresh child processes on compiled JavaScript (bench/compiled.ts). A progress line
+// run in fresh child processes on compiled JavaScript (bench/compiled.ts); shapes 10 (the
+// executor, bench/executor.ts) run last, on worker threads of this process. A progress line
 // on stderr tells where the run is. At the end: a table per shape on stdout (stderr with
 // --json), and bench/results/latest.json, latest.md and chart.svg (bench/report.ts).
 //
@@ -49,6 +50,7 @@ import {
   type ShapeResult,
 } from "./report.js";
 import { timerCases, timerShapes } from "./timers.js";
+import { executorCases, executorShapes } from "./executor.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -151,6 +153,7 @@ function settingsText(mode: Mode, h: HarnessOptions, s: Sizes): string {
     `timer cancel ${label(s.cancelTimers)}`,
     `memory ${label(s.memoryTasks)} × ${s.memoryProcesses} process(es)`,
     `cold start ${s.coldStarts} processes`,
+    `executor ${label(s.executorJobs)} jobs`,
   ];
   return `${mode}: ${harness}; sizes: ${sizes.join(", ")}`;
 }
@@ -206,38 +209,45 @@ async function main(): Promise<void> {
   const throughput = [...kernelShapes(sizes), ...timerShapes(sizes)].filter((s) =>
     selected(s, cli.only),
   );
+  // The executor's shapes run last, after the child processes: their worker threads would
+  // otherwise sit in this process while the memory and cold-start children are measured.
+  const executor = executorShapes(sizes).filter((s) => selected(s, cli.only));
   const memory = selected(memoryShape(sizes), cli.only) ? memoryShape(sizes) : null;
   const cold = selected(coldStartShape(sizes), cli.only) ? coldStartShape(sizes) : null;
-  if (throughput.length === 0 && memory === null && cold === null)
+  if (throughput.length === 0 && executor.length === 0 && memory === null && cold === null)
     fail(`--only=${cli.only} matches no shape`);
 
   const cases: BenchCase[] = [];
   if (throughput.some((s) => s.group === "kernel")) cases.push(...(await kernelCases(sizes)));
   if (throughput.some((s) => s.group === "timers")) cases.push(...(await timerCases(sizes)));
+  if (executor.length > 0) cases.push(...(await executorCases(sizes)));
   const casesOf = (spec: ShapeSpec) => cases.filter((c) => c.shape === spec.id);
   const total =
-    throughput.reduce((n, s) => n + casesOf(s).length * rounds, 0) +
+    [...throughput, ...executor].reduce((n, s) => n + casesOf(s).length * rounds, 0) +
     (memory !== null ? MEMORY_IMPLS.length * sizes.memoryProcesses : 0) +
     (cold !== null ? COLD_START_IMPLS.length * (sizes.coldStarts + 1) : 0);
   const progress = new Progress(total);
 
   const shapes: ShapeResult[] = [];
-  for (const spec of throughput) {
-    const group = casesOf(spec);
-    let steps = 0;
-    try {
-      const results = await runCases(spec.group, group, harness, {
-        onCase: ({ case: c, round }) => {
-          steps++;
-          progress.step(`${spec.id} · ${c.impl}${rounds > 1 ? ` (round ${round + 1})` : ""}`);
-        },
-      });
-      shapes.push(fromHarness(spec, results, group));
-    } catch (e) {
-      progress.skip(group.length * rounds - steps);
-      shapes.push(failed(spec, "throughput", e));
+  const measureShapes = async (specs: ShapeSpec[]): Promise<void> => {
+    for (const spec of specs) {
+      const group = casesOf(spec);
+      let steps = 0;
+      try {
+        const results = await runCases(spec.group, group, harness, {
+          onCase: ({ case: c, round }) => {
+            steps++;
+            progress.step(`${spec.id} · ${c.impl}${rounds > 1 ? ` (round ${round + 1})` : ""}`);
+          },
+        });
+        shapes.push(fromHarness(spec, results, group));
+      } catch (e) {
+        progress.skip(group.length * rounds - steps);
+        shapes.push(failed(spec, "throughput", e));
+      }
     }
-  }
+  };
+  await measureShapes(throughput);
 
   if (memory !== null || cold !== null) {
     let tree: CompiledTree | undefined;
@@ -269,6 +279,7 @@ async function main(): Promise<void> {
       tree?.dispose();
     }
   }
+  await measureShapes(executor);
   progress.end();
 
   for (const s of shapes) if (s.error === null) analyse(s);

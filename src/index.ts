@@ -113,3 +113,22 @@ export {
   type QueueStore,
   type SemaphoreStatistics,
 } from "./sync/index.js";
+// Node-only (worker threads through piscina): kept inside src/executor/.
+export {
+  ExecutorError,
+  ExecutorJob,
+  ExportNotFoundError,
+  ModuleNotFoundError,
+  SHUTDOWN_TIMEOUT_MS,
+  ThreadPoolExecutor,
+  Transfer,
+  getDefaultExecutor,
+  jobSignal,
+  runInExecutor,
+  setDefaultExecutor,
+  toThread,
+  transfer,
+  type ExecutorStats,
+  type ThreadPoolExecutorOptions,
+  type TransferItem,
+} from "./executor/index.js";

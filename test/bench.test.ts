@@ -32,6 +32,8 @@ const EXPECTED: Record<string, string[]> = {
   "timers-cancel": ["spindle-wasm", "spindle-ts", "core-wasm", "core-ts", "setTimeout"],
   memory: KERNEL,
   "cold-start": KERNEL,
+  "executor-tiny": ["spindle-wasm", "spindle-ts", "piscina"],
+  "executor-small": ["spindle-wasm", "spindle-ts", "piscina"],
 };
 
 let out: string;

@@ -6,6 +6,7 @@ import { isMainThread, threadId } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { referenceTrace } from "./reference/trace.js";
 import { main as asyncAwait } from "../examples/async-await.js";
+import { main as executor } from "../examples/executor.js";
 import { main as producerConsumer } from "../examples/producer-consumer.js";
 import { main as roundRobin } from "../examples/round-robin.js";
 import { main as sleepShowthread } from "../examples/sleep-showthread.js";
@@ -74,6 +75,15 @@ describe("examples", () => {
       `[4.0 s] ${tasks("waiting on a Promise", "sleeping until 6000")}`,
       "[6.0 s] sleep 2",
       "[9.0 s] done",
+    ]);
+  });
+
+  it("executor: a CPU-bound count stops the ticker on the loop, not on a worker thread", async () => {
+    expect(await trace(executor)).toEqual([
+      "on the loop:   41538 primes below 500000; the ticker ticked 0 times meanwhile",
+      expect.stringMatching(
+        /^on a thread: {3}41538 primes below 500000; the ticker kept ticking \(\d+ ticks\)$/,
+      ),
     ]);
   });
 });
