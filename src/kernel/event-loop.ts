@@ -3,7 +3,7 @@
 import { InvalidStateError } from "../errors.js";
 import { asyncContext, running } from "./context.js";
 import { EventLoop, type CoroutineLike, type LoopOptions } from "./loop.js";
-import type { Task, TaskOptions } from "./task.js";
+import { Task as TaskClass, type Task, type TaskOptions } from "./task.js";
 
 let current: EventLoop | null = null;
 
@@ -142,5 +142,5 @@ export function ensureTask<T>(op: Task<T> | CoroutineLike<T>, loop?: EventLoop):
 }
 
 function isTask<T>(x: unknown): x is Task<T> {
-  return typeof x === "object" && x !== null && (x as { loop?: unknown }).loop instanceof EventLoop;
+  return x instanceof TaskClass;
 }
