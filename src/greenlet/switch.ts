@@ -120,17 +120,20 @@ export class Switch implements Iterator<Instruction | undefined, unknown, unknow
 
   private begin(): Step {
     const t = this.trampoline;
+    if (t.current !== t.main) {
+      // Made by a greenlet under the trampoline, and run by it: it could not have reached
+      // another task meanwhile (the greenlet's every yield passes the trampoline, which
+      // disarms a Switch left ARMED). The trampoline below reads target and payload.
+      this.state = YIELDED;
+      return this.yielded;
+    }
     if (currentTask() !== t.task) {
+      // Made in a main greenlet and handed to another task (createTask(gr.switch())).
       this.disarm();
       throw new GreenletError(
         `spindle: a switch to ${String(this.target)} was made in task ${t.task.name} and ` +
           "run in another task: run it where it is made, `yield* gr.switch(...)`",
       );
-    }
-    if (t.current !== t.main) {
-      // The trampoline below reads target and payload, and clears them.
-      this.state = YIELDED;
-      return this.yielded;
     }
     this.state = HOST;
     const target = this.target!;
