@@ -142,55 +142,36 @@ function loopFor(core: CoreKind): EventLoop {
 
 /** The case of `impl`, from this module instance (see instanceFor). */
 export function casesFor(impl: GreenletImpl, s: Sizes): BenchCase[] {
-  const common = { shape: "greenlet", impl };
-  switch (impl) {
-    case "generators":
-      return [
-        defineCase({
-          ...common,
-          ops: s.switches,
-          expect: s.switches,
-          run: () => {
-            n = s.switches;
-            return generators();
-          },
-        }),
-      ];
-    case "spindle-wasm":
-    case "spindle-ts": {
-      const core: CoreKind = impl === "spindle-wasm" ? "wasm" : "ts";
-      return [
-        defineCase({
-          ...common,
-          ops: s.switches,
-          expect: s.switches,
-          async: true,
-          setup: () => loopFor(core),
-          run: (loop: EventLoop) => {
-            n = s.switches;
-            return loop.runUntilComplete(greenletMain);
-          },
-        }),
-      ];
-    }
-    case "queue-wasm":
-    case "queue-ts": {
-      const core: CoreKind = impl === "queue-wasm" ? "wasm" : "ts";
-      return [
-        defineCase({
-          ...common,
-          ops: s.queueSwitches,
-          expect: s.queueSwitches,
-          async: true,
-          setup: () => loopFor(core),
-          run: (loop: EventLoop) => {
-            n = s.queueSwitches;
-            return loop.runUntilComplete(queueMain);
-          },
-        }),
-      ];
-    }
-  }
+  if (impl === "generators")
+    return [
+      defineCase({
+        shape: "greenlet",
+        impl,
+        ops: s.switches,
+        expect: s.switches,
+        run: () => {
+          n = s.switches;
+          return generators();
+        },
+      }),
+    ];
+  const core: CoreKind = impl.endsWith("-wasm") ? "wasm" : "ts";
+  const greenlets = impl.startsWith("spindle-");
+  const hands = greenlets ? s.switches : s.queueSwitches;
+  return [
+    defineCase({
+      shape: "greenlet",
+      impl,
+      ops: hands,
+      expect: hands,
+      async: true,
+      setup: () => loopFor(core),
+      run: (loop: EventLoop) => {
+        n = hands;
+        return loop.runUntilComplete(greenlets ? greenletMain : queueMain);
+      },
+    }),
+  ];
 }
 
 /** This module again, as a separate instance for `impl`. */

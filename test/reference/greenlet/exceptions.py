@@ -4,16 +4,7 @@
 # one that never started, it kills it unrun. GreenletExit (throw()'s default) never
 # propagates: the parent receives it as a value, or whatever the killed greenlet returned.
 from greenlet import greenlet, getcurrent, GreenletExit
-
-
-def fmt(v):
-    if v is None or v == ():
-        return 'undefined'
-    if isinstance(v, tuple):
-        return '[' + ', '.join(fmt(x) for x in v) + ']'
-    if isinstance(v, BaseException):
-        return type(v).__name__ + ('(%s)' % v if v.args else '')
-    return str(v)
+from show import fmt  # the JS mapping of values, shared by these programs
 
 
 main = getcurrent()

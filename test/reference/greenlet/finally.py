@@ -7,16 +7,7 @@ import threading
 import time
 from greenlet import greenlet, getcurrent
 from greenlet import error as greenlet_error
-
-
-def fmt(v):
-    if v is None or v == ():
-        return 'undefined'
-    if isinstance(v, tuple):
-        return '[' + ', '.join(fmt(x) for x in v) + ']'
-    if isinstance(v, BaseException):
-        return type(v).__name__ + ('(%s)' % v if v.args else '')
-    return str(v)
+from show import fmt  # the JS mapping of values, shared by these programs
 
 
 main = getcurrent()

@@ -6,14 +6,7 @@
 # greenlet goes to its nearest live ancestor; a return to an unstarted parent starts it
 # with the value.
 from greenlet import greenlet, getcurrent
-
-
-def fmt(v):
-    if v is None or v == ():
-        return 'undefined'
-    if isinstance(v, tuple):
-        return '[' + ', '.join(fmt(x) for x in v) + ']'
-    return str(v)
+from show import fmt  # the JS mapping of values, shared by these programs
 
 
 main = getcurrent()

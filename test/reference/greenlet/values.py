@@ -5,15 +5,7 @@
 # a dead greenlet goes to its parent, here the caller, so it returns its own arguments; a
 # greenlet switching to itself gets its arguments back at once.
 from greenlet import greenlet, getcurrent
-
-
-def fmt(v):
-    # The JS mapping: () and None print as undefined, a tuple as an array.
-    if v is None or v == ():
-        return 'undefined'
-    if isinstance(v, tuple):
-        return '[' + ', '.join(fmt(x) for x in v) + ']'
-    return str(v)
+from show import fmt  # the JS mapping of values, shared by these programs
 
 
 main = getcurrent()
