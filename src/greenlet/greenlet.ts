@@ -14,8 +14,8 @@
 // and a greenlet made outside any task (no parent yet) is bound to the first task that
 // switches to it, with that task's main greenlet as its parent.
 //
-// Python's greenlet finds `run`, `parent`, `dead`, `gr_frame`, `gr_context`: spindle keeps
-// `run`, `parent`, `dead` and `active` (Python's `bool(g)`). A generator's frame cannot be
+// Of Python's greenlet attributes (`run`, `parent`, `dead`, `gr_frame`, `gr_context`),
+// spindle keeps `run`, `parent`, `dead`, and `active` for Python's `bool(g)`. A generator's frame cannot be
 // inspected from JavaScript, so there is no `gr_frame`; context variables have no JS
 // counterpart for generators (AsyncLocalStorage follows Promises), so no `gr_context`.
 
@@ -313,7 +313,7 @@ function switchOf(t: Trampoline, what: string): Switch {
     if (op.state === ARMED) {
       // Armed and never stepped: the last switch this greenlet made had no `yield*`.
       op.disarm();
-      throw new GreenletError(neverRun(what));
+      throw new GreenletError(neverRun(`before this ${what}()`));
     }
   }
   return (from.op = new Switch(t));
@@ -377,11 +377,14 @@ function foreign(target: Greenlet, t: Trampoline, caller: string, otherLoop: boo
   );
 }
 
-/** The message for a switch that was made and never run (no `yield*` in front of it). */
-export function neverRun(what: string): string {
+/**
+ * The message for a switch that was made and never run (no `yield*` in front of it),
+ * noticed `when` ("before this switch()").
+ */
+export function neverRun(when: string): string {
   return (
-    `spindle: an earlier gr.switch() or gr.throw() in this task was never run, before ` +
-    `this ${what}(): it needs \`yield*\` in front of it (\`yield* gr.switch(...)\`). ` +
+    `spindle: a gr.switch() or gr.throw() was made and never run (noticed ${when}): it ` +
+    "needs `yield*` in front of it (`yield* gr.switch(...)`). " +
     "JavaScript cannot switch out of a plain function: a greenlet switches only where its " +
     "generator delegates with yield*, so a greenlet function must be a function* and every " +
     "switch must be written `yield* gr.switch(...)`"

@@ -41,7 +41,7 @@
 // To run them, kill the greenlet explicitly: `yield* gr.throw()`.
 
 import type { Task } from "../kernel/task.js";
-import type { Instruction } from "../kernel/operation.js";
+import { isCoroutine, type Instruction } from "../kernel/operation.js";
 import { InternalError, describe } from "../errors.js";
 import { GreenletError, GreenletExit } from "./errors.js";
 import { ACTIVE, DEAD, NEW, mainGreenlet, neverRun, type Greenlet } from "./greenlet.js";
@@ -128,7 +128,7 @@ export class Trampoline {
     try {
       if (fn === null) throw new TypeError(`spindle: ${String(g)} has no run function to start`);
       const gen = count === 0 ? fn() : count === 1 ? fn(value) : fn(...(value as unknown[]));
-      if (!isGenerator(gen))
+      if (!isCoroutine(gen))
         throw new TypeError(
           `spindle: a greenlet's function must be a generator function (function*): ` +
             `${fn.name || "(anonymous)"} returned ${describe(gen)}. JavaScript cannot switch ` +
@@ -183,7 +183,7 @@ export class Trampoline {
           }
           this.route(target, throwing, op.count, value);
         } else {
-          const dropped = droppedBy(g, instr);
+          const dropped = droppedBy(g, instr, false);
           if (dropped === null) return r; // a kernel instruction: up through main's yield*
           // `yield gr.switch()`, or a switch made and never run: say so in g.
           this.sendThrow = true;
@@ -221,7 +221,7 @@ export class Trampoline {
     g.state = DEAD;
     g.gen = null;
     let throwing = failed && !(outcome instanceof GreenletExit);
-    const dropped = droppedBy(g, undefined);
+    const dropped = droppedBy(g, undefined, true);
     g.op = null;
     // It finished with a switch made and never run: its parent hears of it (unless it
     // hears of a failure already).
@@ -235,32 +235,25 @@ export class Trampoline {
 
 /**
  * The GreenletError for a switch `g` made and did not run, as g yields `instr` (a kernel
- * instruction, or `undefined` as it finishes): `yield gr.switch()` without the star, or a
- * `gr.switch()` without `yield*` (g's Switch still ARMED). Null when there is none.
+ * instruction) or finishes: `yield gr.switch()` without the star, or a `gr.switch()`
+ * without `yield*` (either way g's Switch is still ARMED). Null when there is none.
  */
-function droppedBy(g: Greenlet, instr: unknown): GreenletError | null {
+function droppedBy(g: Greenlet, instr: unknown, finishing: boolean): GreenletError | null {
   const op = g.op;
   if (op === null || op.state !== ARMED) return null;
   op.disarm();
-  if (instr === op)
+  if (instr === op && !finishing)
     return new GreenletError(
       "spindle: `yield gr.switch(...)` hands the switch over without running it: " +
         "write `yield* gr.switch(...)`, with the star",
     );
-  return new GreenletError(neverRun(instr === undefined ? "return" : "wait"));
+  return new GreenletError(
+    neverRun(finishing ? "before its greenlet finished" : "before a wait on the event loop"),
+  );
 }
 
 /** start()'s "no failure". */
 const NONE: unique symbol = Symbol("spindle.none");
-
-function isGenerator(x: unknown): x is NonNullable<Greenlet["gen"]> {
-  return (
-    typeof x === "object" &&
-    x !== null &&
-    typeof (x as { next?: unknown }).next === "function" &&
-    typeof (x as { throw?: unknown }).throw === "function"
-  );
-}
 
 /** Each task's trampoline, kept as long as the task is. */
 const trampolines = new WeakMap<Task<unknown>, Trampoline>();
