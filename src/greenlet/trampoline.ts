@@ -78,7 +78,7 @@ export class Trampoline {
         // died of the exception thrown into it (a GreenletExit arrives as a value).
         if (throwing && value instanceof GreenletExit) {
           throwing = false;
-          count = 1;
+          count = EXIT;
         }
         while (target.state === DEAD) target = target.parentRef ?? this.main;
       }
@@ -97,7 +97,7 @@ export class Trampoline {
         target.state = DEAD;
         target.fn = null;
         throwing = !(value instanceof GreenletExit);
-        count = 1;
+        count = throwing ? 1 : EXIT;
         target = target.parentRef!;
         continue;
       }
@@ -109,7 +109,7 @@ export class Trampoline {
         return;
       }
       throwing = !(failure instanceof GreenletExit);
-      count = 1;
+      count = throwing ? 1 : EXIT;
       value = failure;
       target = target.parentRef!;
     }
@@ -221,6 +221,7 @@ export class Trampoline {
     g.state = DEAD;
     g.gen = null;
     let throwing = failed && !(outcome instanceof GreenletExit);
+    const count = failed && !throwing ? EXIT : 1;
     const dropped = droppedBy(g, undefined, true);
     g.op = null;
     // It finished with a switch made and never run: its parent hears of it (unless it
@@ -229,7 +230,7 @@ export class Trampoline {
       throwing = true;
       outcome = dropped;
     }
-    this.route(g.parentRef ?? this.main, throwing, 1, outcome);
+    this.route(g.parentRef ?? this.main, throwing, count, outcome);
   }
 }
 
@@ -251,6 +252,15 @@ function droppedBy(g: Greenlet, instr: unknown, finishing: boolean): GreenletErr
     neverRun(finishing ? "before its greenlet finished" : "before a wait on the event loop"),
   );
 }
+
+/**
+ * The `count` of a GreenletExit delivered as a value (a greenlet killed, or dying of one):
+ * a suspended receiver's switch returns the exception, but an unstarted receiver starts
+ * with no arguments. That is what greenlet 2.0 does (the value is not packed as a one-value
+ * tuple: test/reference/greenlet/scripts.txt has such starts); 0 arguments, with the value
+ * kept for a resumption, is exactly it.
+ */
+const EXIT = 0;
 
 /** start()'s "no failure". */
 const NONE: unique symbol = Symbol("spindle.none");

@@ -1,6 +1,7 @@
 // spindle/greenlet against real greenlet: each program under test/reference/greenlet/ has
 // a translation here, line for line, and prints the same trace (the .txt beside it, made
-// by the command on the .py's first line). Python's prints are reproduced by two helpers:
+// by the command on the .py's first line); scripts.py's random scripts are run by the same
+// small interpreter on both sides. Python's prints are reproduced by two helpers:
 // `fmt` is the .py's own fmt (with the JS mapping: () and None → undefined, a tuple → an
 // array), and `py` is Python's str() for the other values a program prints (True, None).
 // Each runs on both cores, on the virtual clock.
@@ -381,6 +382,62 @@ function* finallyBlocks(log: Log): Operation<void> {
   }
 }
 
+// scripts.py: random actions, run by the same interpreter on both sides.
+
+type Action = ["switch", number, string] | ["throw", number] | ["kill", number] | ["raise"];
+interface Script {
+  parents: number[];
+  programs: Action[][];
+  main: Action[];
+}
+
+/** The scripts of scripts.txt (each on its `script` line), with the lines each printed. */
+function scripts(): Array<{ script: Script; trace: string[] }> {
+  const out: Array<{ script: Script; trace: string[] }> = [];
+  for (const line of reference("scripts")) {
+    if (line.startsWith("script ")) out.push({ script: JSON.parse(line.slice(7)), trace: [] });
+    else out.at(-1)!.trace.push(line);
+  }
+  return out;
+}
+
+function* runScript(script: Script, log: Log): Operation<void> {
+  const main = getcurrent();
+  const gs: Greenlet[] = [];
+  const name = (who: number) => (who === -1 ? "main" : `g${who}`);
+  const target = (k: number) => (k === -1 ? main : gs[k]!);
+  // A helper that switches is a generator, run with yield* (the yield* rule).
+  function* step(who: number, a: Action): Operation<void> {
+    if (a[0] === "raise") throw new ValueError(`raised by ${name(who)}`);
+    try {
+      let v: unknown;
+      if (a[0] === "switch") v = yield* target(a[1]).switch(a[2]);
+      else if (a[0] === "throw")
+        v = yield* target(a[1]).throw(new ValueError(`thrown by ${name(who)}`));
+      else v = yield* target(a[1]).throw();
+      log(`${name(who)} got ${fmt(v)}`);
+    } catch (e) {
+      if (e instanceof ValueError) log(`${name(who)} caught ${fmt(e)}`);
+      else if (!(e instanceof GreenletExit)) throw e;
+      else if (who === -1) log(`main caught ${fmt(e)}`);
+      else {
+        log(`${name(who)} killed`);
+        throw e;
+      }
+    }
+  }
+  const body = (i: number) =>
+    function* (...args: unknown[]) {
+      // A greenlet started by a GreenletExit as a value gets no arguments at all.
+      log(`g${i} starts with ${fmt(args[0])}`);
+      for (const a of script.programs[i]!) yield* step(i, a);
+      return `end${i}`;
+    };
+  script.parents.forEach((p, i) => gs.push(greenlet(body(i), target(p))));
+  for (const a of script.main) yield* step(-1, a);
+  log(`dead: ${gs.map((g, i) => `g${i}=${py(g.dead)}`).join(" ")}`);
+}
+
 const PROGRAMS: Array<[string, string, (log: Log) => Operation<void>]> = [
   ["eat_play", "the tutorial's eat/play_phone program prints what greenlet prints", eatPlay],
   ["values", "values pass both ways, and a return value goes to the parent", values],
@@ -397,5 +454,22 @@ describe.each(["wasm", "ts"] as const)("%s core: traces of real greenlet", (core
       throw e;
     });
     expect(lines).toEqual(reference(name));
+  });
+
+  test("scripts: 300 random scripts of switches, throws, kills and raises", async () => {
+    const expected = scripts();
+    const got: string[][] = [];
+    await run(
+      function* () {
+        for (const { script } of expected) {
+          const trace: string[] = [];
+          got.push(trace);
+          yield* runScript(script, (line) => trace.push(line));
+        }
+      },
+      { core, clock: "virtual" },
+    );
+    expect(got.length).toBe(300);
+    expect(got).toEqual(expected.map((e) => e.trace));
   });
 });
