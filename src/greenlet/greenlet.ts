@@ -5,9 +5,10 @@
 //   NEW ──first switch: run(...args)──▶ ACTIVE ──returns / raises──▶ DEAD
 //    └────────── throw(): dies without running its body ──────────────┘
 //
-// ACTIVE covers "running" (it is its trampoline's `current`) and "suspended" (its generator
-// is parked on a Switch it yielded, see switch.ts). A main greenlet is ACTIVE from birth and
-// has no generator: it is the task's own frame.
+// ACTIVE covers "running" (it is its trampoline's `current`), "hosting" (its switch runs
+// other greenlets in its frame, see trampoline.ts) and "suspended" (its generator is parked
+// on the Switch it yielded, see switch.ts). A main greenlet is ACTIVE from birth and has no
+// generator: it is the task's own frame.
 //
 // Which task a greenlet belongs to (greenlet's "thread"): a main greenlet's and a started
 // one's is fixed (`trampoline`); an unstarted one follows its parent, as greenlet's does,
@@ -127,12 +128,19 @@ export class Greenlet {
    * ```
    */
   switch<T = unknown>(...args: unknown[]): Operation<T>;
-  switch(): Operation<unknown> {
-    // `arguments` rather than a rest parameter: a switch with one value (the usual case)
-    // then allocates no array.
+  switch(first?: unknown): Operation<unknown> {
+    // `first` and `arguments` rather than a rest parameter: a switch with one value (the
+    // usual case) then allocates no array.
     const count = arguments.length;
     // eslint-disable-next-line prefer-rest-params
-    const value = count === 1 ? arguments[0] : count === 0 ? undefined : [...arguments];
+    const value = count <= 1 ? first : [...arguments];
+    // The common case in line: a started greenlet of the running task, switched to by a
+    // greenlet whose Switch is free. Everything else goes through the checks below.
+    const t = this.trampoline;
+    if (t !== null && t.task === currentTask()) {
+      const op = t.current.op;
+      if (op !== null && op.state === IDLE) return op.arm(this, false, count, value);
+    }
     return switchOf(callerTrampoline(this, "switch"), "switch").arm(this, false, count, value);
   }
 
@@ -316,7 +324,7 @@ function switchOf(t: Trampoline, what: string): Switch {
       throw new GreenletError(neverRun(`before this ${what}()`));
     }
   }
-  return (from.op = new Switch(t));
+  return (from.op = new Switch(t, from));
 }
 
 function checkRun(fn: GreenletFunction | null): GreenletFunction | null {

@@ -298,6 +298,139 @@ describe.each(["wasm", "ts"] as const)("%s core", (core) => {
     });
   });
 
+  describe("switches hosted at depth (a switch runs its target in its own frame)", () => {
+    test("kernel waits three hosts deep go up to the kernel and their answers come back", async () => {
+      const trace: string[] = [];
+      await run(function* () {
+        const loop = getRunningLoop()!;
+        const main = getcurrent();
+        // a hosts b, b hosts c: each switch runs its target in its own frame.
+        const c = greenlet(function* c() {
+          trace.push(`c runs, current is c: ${String(getcurrent())}`);
+          yield* sleep(30);
+          trace.push(`c woke at ${loop.time()}`);
+          const v = yield* b.switch("from c");
+          trace.push(`c got ${String(v)}`);
+          return "c done";
+        });
+        const b: Greenlet = greenlet(function* b() {
+          const v = yield* c.switch();
+          trace.push(`b got ${String(v)}`);
+          yield* sleep(20);
+          trace.push(`b woke at ${loop.time()}`);
+          yield* main.switch("from b");
+        });
+        const a = greenlet(function* a() {
+          yield* b.switch();
+          trace.push("never: a stays suspended");
+        });
+        trace.push(`main got ${String(yield* a.switch())} at ${loop.time()}`);
+        trace.push(`main got ${String(yield* c.switch("to c"))} at ${loop.time()}`);
+        trace.push(`a ${a.active} b ${b.active} c ${c.dead}`);
+      }, opts);
+      expect(trace).toEqual([
+        "c runs, current is c: <Greenlet c running>",
+        "c woke at 30",
+        "b got from c",
+        "b woke at 50",
+        "main got from b at 50",
+        "c got to c",
+        "main got c done at 50",
+        "a true b true c true",
+      ]);
+    });
+
+    test("a cancel lands three hosts deep; the exception goes to the parent past the hosts", async () => {
+      const trace: string[] = [];
+      await run(function* () {
+        const worker = createTask(function* () {
+          const deep = greenlet(function* deep() {
+            try {
+              yield* sleep(1000);
+            } finally {
+              trace.push("deep: finally");
+            }
+          });
+          const middle = greenlet(function* middle() {
+            try {
+              yield* deep.switch();
+            } finally {
+              trace.push("middle: finally (never: middle stays suspended)");
+            }
+          });
+          const top = greenlet(function* top() {
+            yield* middle.switch();
+          });
+          try {
+            yield* top.switch();
+          } catch (e) {
+            // deep's parent is main (made here): the CancelledError skips top and middle.
+            trace.push(`main greenlet caught ${(e as Error).name}`);
+            trace.push(`top ${top.active}, middle ${middle.active}, deep dead ${deep.dead}`);
+            throw e;
+          }
+        });
+        yield* sleep(10);
+        worker.cancel();
+        yield* caught(worker);
+      }, opts);
+      expect(trace).toEqual([
+        "deep: finally",
+        "main greenlet caught CancelledError",
+        "top true, middle true, deep dead true",
+      ]);
+    });
+
+    test("a greenlet's return goes to its parent when that parent hosts it", async () => {
+      // parent made the child, and its switch hosts it: the return comes back right there.
+      const result = await run(function* () {
+        const parent = greenlet(function* () {
+          const child = greenlet(function* (x: number) {
+            yield* sleep(5);
+            return x * 2;
+          });
+          const doubled = (yield* child.switch(21)) as number;
+          return `parent got ${doubled}, child dead ${child.dead}`;
+        });
+        return yield* parent.switch();
+      }, opts);
+      expect(result).toBe("parent got 42, child dead true");
+    });
+
+    test("closing the main greenlet's frame closes every host above it, deepest first", async () => {
+      const trace: string[] = [];
+      await run(function* () {
+        const inner = greenlet(function* () {
+          try {
+            yield* sleep(100);
+          } finally {
+            trace.push("inner closed");
+          }
+        });
+        const outer = greenlet(function* () {
+          try {
+            yield* inner.switch();
+          } finally {
+            trace.push("outer closed");
+          }
+        });
+        const frame = (function* () {
+          yield* outer.switch();
+        })();
+        frame.next(); // down to inner's sleep, through outer's switch
+        frame.return(undefined);
+        trace.push(`inner dead ${inner.dead}, outer dead ${outer.dead}`);
+        trace.push(`current is main: ${getcurrent().parent === null}`);
+      }, opts);
+      expect(trace).toEqual([
+        "inner closed",
+        "outer closed",
+        "inner dead true, outer dead true",
+        "current is main: true",
+      ]);
+    });
+  });
+
   describe("errors users can cause", () => {
     test("a switch without yield* is reported at the next switch, explaining yield*", async () => {
       const e = await run(function* () {
