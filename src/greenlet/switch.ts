@@ -176,36 +176,45 @@ export class Switch implements Iterator<Instruction | undefined, unknown, unknow
   ): Step {
     const t = this.trampoline;
     for (;;) {
+      let r: Step | null | undefined;
+      let failed = false;
       try {
-        const r = this.loop(g, throwing, count, value, routing);
-        if (r !== null) return r;
+        r = this.loop(g, throwing, count, value, routing);
       } catch (e) {
-        const dying = this.stepping;
-        if (dying === null) throw e; // not from a greenlet's step: a fault in spindle
-        this.stepping = null;
-        g = t.death(dying, true, e);
-        throwing = t.sendThrow;
-        count = t.sendCount;
-        value = t.sendValue;
-        t.sendValue = undefined;
-        routing = true;
-        continue;
+        if (this.stepping === null) throw e; // not from a greenlet's step: a fault in spindle
+        r = undefined;
+        failed = true;
+        this.value = e;
       }
-      // Control came back to the owner with an exception: its switch raises it.
-      const error = this.value;
+      if (r !== null && r !== undefined) return r;
+      const outcome = this.value;
       this.value = undefined;
-      throw error;
+      // Control came back to the owner with an exception: its switch raises it.
+      if (r === null) throw outcome;
+      // The greenlet being stepped finished: it returned, or raised (failed).
+      const dying = this.stepping!;
+      this.stepping = null;
+      g = t.death(dying, failed, outcome);
+      throwing = t.sendThrow;
+      count = t.sendCount;
+      value = t.sendValue;
+      t.sendValue = undefined;
+      routing = true;
     }
   }
 
-  /** host()'s loop; returns null for "raise this.value in the owner". */
+  /**
+   * host()'s loop. Returns the step for the owner's `yield*`, or, with the value in
+   * `this.value`: null for "raise it in the owner", undefined for "the greenlet being
+   * stepped (`stepping`) returned it".
+   */
   private loop(
     g: Greenlet,
     throwing: boolean,
     count: number,
     value: unknown,
     routing: boolean,
-  ): Step | null {
+  ): Step | null | undefined {
     const t = this.trampoline;
     const owner = this.owner;
     for (;;) {
@@ -248,16 +257,11 @@ export class Switch implements Iterator<Instruction | undefined, unknown, unknow
       }
       this.stepping = g;
       const r = (throwing ? g.gen!.throw!(value) : g.gen!.next(value)) as Step;
-      this.stepping = null;
       if (r.done === true) {
-        g = t.death(g, false, r.value);
-        throwing = t.sendThrow;
-        count = t.sendCount;
-        value = t.sendValue;
-        t.sendValue = undefined;
-        routing = true;
-        continue;
+        this.value = r.value;
+        return undefined;
       }
+      this.stepping = null;
       const instr = r.value as unknown;
       const op = g.op;
       if (instr === op && op !== null && op.state === YIELDED) {
