@@ -269,8 +269,8 @@ export function mainGreenlet(): Greenlet {
  * ```ts
  * await run(function* () {
  *   const gr = greenlet(function* (x: number) {
- *     const y = yield* getcurrent().parent!.switch(x + 1); // back to main with x + 1
- *     return y * 2;                                        // to the parent: main
+ *     const y = yield* getcurrent().parent!.switch<number>(x + 1); // back to main with x + 1
+ *     return y * 2;                                                // to the parent: main
  *   });
  *   const a = yield* gr.switch(1);  // 2
  *   const b = yield* gr.switch(10); // 20: gr returned
