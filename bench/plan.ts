@@ -24,7 +24,7 @@ export interface Sizes {
   roundTrips: number;
   /** 5b. greenlet switches (and the raw generator limit's hand-offs). */
   switches: number;
-  /** 5b. hand-offs between two tasks through Queue(1)s (~10× the cost of a switch). */
+  /** 5b. hand-offs between two tasks through Queue(1)s (several times the cost of a switch). */
   queueSwitches: number;
   /** 4. tasks, and sleep(0)s per task. */
   sleepTasks: number;
