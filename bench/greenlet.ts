@@ -9,9 +9,9 @@
 //   spindle-wasm/ts two greenlets, `yield* other.switch(token + 1)`, inside one task
 //   queue-wasm/ts   two tasks, each handing the token to the other through a Queue(1): the
 //                   kernel's round trip (park, wake, ready queue), as in shape 3
-// The queue cases pass fewer tokens (Sizes.queueSwitches): each hand-off costs several times more,
-// and ops/s is per hand-off everywhere. The issue's goal for greenlets: at least 0.5× the
-// generators' rate.
+// The queue cases pass fewer tokens (Sizes.queueSwitches): each hand-off costs several
+// times more, and ops/s is per hand-off everywhere. The issue's goal for greenlets: at
+// least 0.5× the generators' rate.
 //
 // As in bench/kernel.ts, every implementation builds its case in its own instance of this
 // module, so no two share a call site of the benchmark's own code.
