@@ -22,6 +22,10 @@ export interface Sizes {
   chain: number;
   /** 3. ping-pong round trips (two messages each). */
   roundTrips: number;
+  /** 5b. greenlet switches (and the raw generator limit's hand-offs). */
+  switches: number;
+  /** 5b. hand-offs between two tasks through Queue(1)s (several times the cost of a switch). */
+  queueSwitches: number;
   /** 4. tasks, and sleep(0)s per task. */
   sleepTasks: number;
   sleepsPerTask: number;
@@ -51,6 +55,8 @@ export function sizesFor(mode: Mode): Sizes {
         yieldsPerTask: 10,
         chain: 100_000,
         roundTrips: 5000,
+        switches: 20_000,
+        queueSwitches: 2000,
         sleepTasks: 1000,
         sleepsPerTask: 10,
         cancelTasks: 1000,
@@ -69,6 +75,8 @@ export function sizesFor(mode: Mode): Sizes {
         yieldsPerTask: 10,
         chain: 1_000_000,
         roundTrips: 100_000,
+        switches: 1_000_000,
+        queueSwitches: 100_000,
         sleepTasks: 10_000,
         sleepsPerTask: 10,
         cancelTasks: 10_000,
@@ -87,6 +95,8 @@ export function sizesFor(mode: Mode): Sizes {
         yieldsPerTask: 10,
         chain: 1_000_000,
         roundTrips: 1_000_000,
+        switches: 10_000_000,
+        queueSwitches: 1_000_000,
         sleepTasks: 10_000,
         sleepsPerTask: 10,
         cancelTasks: 10_000,
@@ -142,7 +152,7 @@ export interface ShapeSpec {
   id: string;
   /** "3. ping-pong: 100k round trips through two Queue(1)". */
   title: string;
-  group: "kernel" | "timers" | "executor" | "memory" | "cold-start";
+  group: "kernel" | "greenlet" | "timers" | "executor" | "memory" | "cold-start";
   /** Operations per iteration (what ops/s counts), and what they are, plural ("switches"). */
   ops: number;
   unit: string;

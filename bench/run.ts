@@ -8,9 +8,9 @@
 //   npm run bench -- --json            the report as JSON on stdout (tables go to stderr)
 //   npm run bench -- --out=<dir>       write the result files there (default bench/results)
 //
-// HOW. Shapes 0–7 and 10 run in this process, through bench/harness.ts: for each shape, every
-// implementation's case is measured in turn, twice, the order reversed the second time,
-// and each case checks its result every iteration. Shapes 8 (memory) and 9 (cold start)
+// HOW. Shapes 0–7 (with 5b) and 10 run in this process, through bench/harness.ts: for each
+// shape, every implementation's case is measured in turn, twice, the order reversed the
+// second time, and each case checks its result every iteration. Shapes 8 (memory) and 9 (cold start)
 // run in fresh child processes on compiled JavaScript (bench/compiled.ts); shapes 10 (the
 // executor, bench/executor.ts) run last, on worker threads of this process. A progress line
 // on stderr tells where the run is. At the end: a table per shape on stdout (stderr with
@@ -27,6 +27,7 @@ import { runInNewContext } from "node:vm";
 import { compileTree, type CompiledTree } from "./compiled.js";
 import { coldStartShape, runColdStart, COLD_START_IMPLS } from "./cold-start.js";
 import { runCases, type BenchCase, type BenchResult, type HarnessOptions } from "./harness.js";
+import { greenletCases, greenletShapes } from "./greenlet.js";
 import { kernelCases, kernelShapes } from "./kernel.js";
 import { memoryShape, runMemory, MEMORY_IMPLS } from "./memory.js";
 import {
@@ -149,6 +150,7 @@ function settingsText(mode: Mode, h: HarnessOptions, s: Sizes): string {
     `ping-pong ${label(s.roundTrips)}`,
     `sleep(0) ${label(s.sleepTasks)}×${s.sleepsPerTask}`,
     `cancel ${label(s.cancelTasks)}`,
+    `greenlet ${label(s.switches)} (queue ${label(s.queueSwitches)})`,
     `timers ${label(s.timers)} (setTimeout ${label(s.nodeTimers)})`,
     `timer cancel ${label(s.cancelTimers)}`,
     `memory ${label(s.memoryTasks)} × ${s.memoryProcesses} process(es)`,
@@ -206,9 +208,11 @@ async function main(): Promise<void> {
   const harness = budgetFor(cli.mode);
   const rounds = harness.rounds ?? 1;
 
-  const throughput = [...kernelShapes(sizes), ...timerShapes(sizes)].filter((s) =>
-    selected(s, cli.only),
-  );
+  const throughput = [
+    ...kernelShapes(sizes),
+    ...greenletShapes(sizes),
+    ...timerShapes(sizes),
+  ].filter((s) => selected(s, cli.only));
   // The executor's shapes run last, after the child processes: their worker threads would
   // otherwise sit in this process while the memory and cold-start children are measured.
   const executor = executorShapes(sizes).filter((s) => selected(s, cli.only));
@@ -219,6 +223,7 @@ async function main(): Promise<void> {
 
   const cases: BenchCase[] = [];
   if (throughput.some((s) => s.group === "kernel")) cases.push(...(await kernelCases(sizes)));
+  if (throughput.some((s) => s.group === "greenlet")) cases.push(...(await greenletCases(sizes)));
   if (throughput.some((s) => s.group === "timers")) cases.push(...(await timerCases(sizes)));
   if (executor.length > 0) cases.push(...(await executorCases(sizes)));
   const casesOf = (spec: ShapeSpec) => cases.filter((c) => c.shape === spec.id);

@@ -28,6 +28,7 @@ const EXPECTED: Record<string, string[]> = {
   "ping-pong": KERNEL,
   sleep0: KERNEL,
   cancel: KERNEL,
+  greenlet: ["generators", "spindle-wasm", "spindle-ts", "queue-wasm", "queue-ts"],
   "timers-fire": ["spindle-wasm", "spindle-ts", "core-wasm", "core-ts", "tinyqueue", "setTimeout"],
   "timers-cancel": ["spindle-wasm", "spindle-ts", "core-wasm", "core-ts", "setTimeout"],
   memory: KERNEL,

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { referenceTrace } from "./reference/trace.js";
 import { main as asyncAwait } from "../examples/async-await.js";
 import { main as executor } from "../examples/executor.js";
+import { main as greenletExample } from "../examples/greenlet.js";
 import { main as producerConsumer } from "../examples/producer-consumer.js";
 import { main as roundRobin } from "../examples/round-robin.js";
 import { main as sleepShowthread } from "../examples/sleep-showthread.js";
@@ -84,6 +85,17 @@ describe("examples", () => {
       expect.stringMatching(
         /^on a thread: {3}41538 primes below 500000; the ticker kept ticking \(\d+ ticks\)$/,
       ),
+    ]);
+  });
+
+  it("greenlet: eat and play_phone switch to each other, as real greenlet prints it", async () => {
+    // Not the tutorial's printed output: its "egon啦啦啦 play" lines are a slip (see the
+    // example's header and test/reference/greenlet/eat_play.txt).
+    expect(await trace(greenletExample)).toEqual([
+      "egon啦啦啦 eat food 1",
+      "alex飞飞飞 play 1",
+      "egon啦啦啦 eat food 2",
+      "alex飞飞飞 play 2",
     ]);
   });
 });
