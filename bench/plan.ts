@@ -29,6 +29,11 @@ export interface Sizes {
   /** 4. tasks, and sleep(0)s per task. */
   sleepTasks: number;
   sleepsPerTask: number;
+  /**
+   * 1b, 4b, 5c: the same work spread over this few tasks, where each runtime's cost per
+   * switch shows rather than a cost per child (Effection's grows with its children).
+   */
+  fewTasks: number;
   /** 5. tasks spawned then cancelled. */
   cancelTasks: number;
   /** 6. timers armed then fired (spindle, core, tinyqueue). */
@@ -59,6 +64,7 @@ export function sizesFor(mode: Mode): Sizes {
         queueSwitches: 2000,
         sleepTasks: 1000,
         sleepsPerTask: 10,
+        fewTasks: 10,
         cancelTasks: 1000,
         timers: 20_000,
         nodeTimers: 5000,
@@ -79,6 +85,7 @@ export function sizesFor(mode: Mode): Sizes {
         queueSwitches: 100_000,
         sleepTasks: 10_000,
         sleepsPerTask: 10,
+        fewTasks: 100,
         cancelTasks: 10_000,
         timers: 200_000,
         nodeTimers: 50_000,
@@ -99,6 +106,7 @@ export function sizesFor(mode: Mode): Sizes {
         queueSwitches: 1_000_000,
         sleepTasks: 10_000,
         sleepsPerTask: 10,
+        fewTasks: 100,
         cancelTasks: 10_000,
         timers: 1_000_000,
         nodeTimers: 200_000,
