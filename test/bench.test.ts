@@ -23,6 +23,7 @@ const KERNEL = ["spindle-wasm", "spindle-ts", "native", "effection", "effect"];
 const EXPECTED: Record<string, string[]> = {
   "run-overhead": KERNEL,
   yields: KERNEL,
+  "yields-few": KERNEL,
   "chain-task": KERNEL,
   "chain-op": KERNEL,
   "ping-pong": KERNEL,
@@ -31,7 +32,6 @@ const EXPECTED: Record<string, string[]> = {
   "node-turn": KERNEL,
   cancel: KERNEL,
   "cancel-few": KERNEL,
-  "yields-few": KERNEL,
   greenlet: ["generators", "spindle-wasm", "spindle-ts", "queue-wasm", "queue-ts"],
   "timers-fire": ["spindle-wasm", "spindle-ts", "core-wasm", "core-ts", "tinyqueue", "setTimeout"],
   "timers-cancel": ["spindle-wasm", "spindle-ts", "core-wasm", "core-ts", "setTimeout"],

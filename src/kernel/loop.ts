@@ -30,7 +30,6 @@ import { BATCH_CAPACITY, MAX_DEADLINE, SLOT_MASK } from "../core/ts/constants.js
 import { RealClock, VirtualClock, type Clock } from "./clock.js";
 import { DeadlockError, InternalError, InvalidStateError, describe } from "../errors.js";
 import {
-  Suspend,
   isCoroutine,
   isOperation,
   isThenable,
@@ -42,7 +41,7 @@ import {
 import { asyncContext, running } from "./context.js";
 import { macrotask, onHostIdle } from "./host.js";
 import { Handle, TimerHandle } from "./handle.js";
-import { DONE, PARKED, Task, type TaskOptions } from "./task.js";
+import { DONE, PARKED, Task, TaskWaker, type TaskOptions } from "./task.js";
 
 /**
  * Longest a drive runs before giving Node a turn, in ms. Picked so I/O waits at most a few
@@ -654,8 +653,8 @@ export class EventLoop {
       tasks++;
       if (r.state === PARKED) {
         parked++;
-        if (r.parkedOn instanceof Suspend) {
-          const what = r.parkedOn.describe();
+        if (r.parkedOn instanceof TaskWaker) {
+          const what = r.parkedOn.instr.describe();
           waitingOn[what] = (waitingOn[what] ?? 0) + 1;
         } else sleeping++;
       } else ready++;

@@ -56,19 +56,55 @@ abstract class OneShot<T> implements Iterator<Instruction | undefined, T, unknow
   }
 }
 
-/** The operation behind `sleep(ms)`: the kernel arms a core timer for the task itself. */
-export class Sleep<T = void> extends OneShot<T> {
-  constructor(
-    readonly ms: number,
-    private readonly value: T,
-  ) {
-    super();
+/** Sleep.timer before `yield*` started the sleep: a forgotten `*` is caught by this. */
+const NOT_STARTED = -2;
+
+/**
+ * The operation behind `sleep(ms)`: the kernel arms a core timer for the task itself. Two
+ * fields, as small as a sleeping task's parts can be (a million may sleep at once): `ms`,
+ * and `timer`, the core's timer handle while the task sleeps (-1 for a deadline that
+ * never comes, NOT_STARTED before `yield*` steps it). `sleep(ms, value)` is a SleepWith.
+ */
+export class Sleep<T = void> implements Iterator<Instruction | undefined, T, unknown> {
+  /** @internal */
+  timer = NOT_STARTED;
+  constructor(readonly ms: number) {}
+  /** @internal false until `yield*` starts it */
+  get started(): boolean {
+    return this.timer !== NOT_STARTED;
   }
-  protected instruction(): Instruction | undefined {
-    // sleep(0) or less only gives the turn, as asyncio's sleep(0).
-    return this.ms > 0 ? (this as Sleep<unknown>) : undefined;
+  [Symbol.iterator](): this {
+    return this;
+  }
+  next(): IteratorResult<Instruction | undefined, T> {
+    if (this.timer === NOT_STARTED) {
+      this.timer = -1;
+      // sleep(0) or less only gives the turn, as asyncio's sleep(0).
+      return { value: this.ms > 0 ? (this as Sleep<unknown>) : undefined, done: false };
+    }
+    return { value: this.result(), done: true };
+  }
+  throw(error: unknown): IteratorResult<Instruction | undefined, T> {
+    throw error;
+  }
+  return(value?: T): IteratorResult<Instruction | undefined, T> {
+    this.timer = -1;
+    return { value: value as T, done: true };
   }
   protected result(): T {
+    return undefined as T;
+  }
+}
+
+/** `sleep(ms, value)`: a Sleep that returns `value`. */
+export class SleepWith<T> extends Sleep<T> {
+  constructor(
+    ms: number,
+    private readonly value: T,
+  ) {
+    super(ms);
+  }
+  protected override result(): T {
     return this.value;
   }
 }

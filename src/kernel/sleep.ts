@@ -1,5 +1,5 @@
 import { describe } from "../errors.js";
-import { Sleep } from "./operation.js";
+import { Sleep, SleepWith } from "./operation.js";
 
 /**
  * Suspends the task for `ms` milliseconds, then returns `value`. `sleep(0)` (or less) just
@@ -16,5 +16,5 @@ export function sleep<T>(ms: number, value: T): Sleep<T>;
 export function sleep<T>(ms: number, value?: T): Sleep<T | undefined> {
   if (typeof ms !== "number" || Number.isNaN(ms))
     throw new TypeError(`spindle: sleep needs a number of ms, got ${describe(ms)}`);
-  return new Sleep(ms, value);
+  return arguments.length < 2 ? (new Sleep(ms) as Sleep<T | undefined>) : new SleepWith(ms, value);
 }

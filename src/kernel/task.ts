@@ -9,11 +9,12 @@
 //
 // Invariants:
 //  - READY  ⇔ the task's id is in the core ready queue or in the loop's pending wakes.
-//  - PARKED ⇔ `parkedOn` is the Sleep or Suspend it waits on, and exactly one of
-//    `timer >= 0` (sleeping) or a live Suspend (`waitSeq` names the one valid Waker; `undo`
-//    is its cancel path).
-//  - What a resume sends is (`sendThrow`, `sendValue`); `mustCancel` (and `mustThrow`, set
-//    by throwInto) ask the next step or suspension point to throw instead.
+//  - PARKED ⇔ `parkedOn` is the Sleep it sleeps in (its `timer` the core's handle, -1 for
+//    a sleep that never ends) or the one live TaskWaker of the Suspend it waits on (which
+//    holds the suspension's undo). A waker is live while the task is parked on it.
+//  - What a resume sends is (`sendThrow`, `value`); `mustCancel` (and `mustThrow`, set by
+//    throwInto) ask the next step or suspension point to throw instead. Once DONE, `value`
+//    is the outcome (the result, or the error when FAILED).
 //  - `listeners` holds the done listeners and done callbacks in registration order; they
 //    are notified in that order when the task finishes.
 //
@@ -39,15 +40,16 @@ import type { EventLoop } from "./loop.js";
 
 let taskSerial = 0;
 
-// Task.flags bits.
-const THROW = 1;
-const MUST_THROW = 2;
-const MUST_CANCEL = 4;
-const EXTERNAL = 8;
-const FORWARDING = 16;
-const FAILED = 32;
-const CANCELLED = 64;
-const RETRIEVED = 128;
+// Task.bits: the state in the low two bits, the flags above them.
+const STATE = 3;
+const THROW = 4;
+const MUST_THROW = 8;
+const MUST_CANCEL = 16;
+const EXTERNAL = 32;
+const FORWARDING = 64;
+const FAILED = 128;
+const CANCELLED = 256;
+const RETRIEVED = 512;
 
 export const READY = 0;
 export const RUNNING = 1;
@@ -90,38 +92,44 @@ export class DoneListener {
 export class Task<T = unknown> implements PromiseLike<T> {
   /** @internal core id (generation-tagged) while the task lives, -1 after. */
   id: number;
-  // Fourteen fields: with thousands of tasks alive, every scavenge copies them, so a Task's
-  // size is a cost per task (measured: a 24-field object costs twice a 12-field one when
-  // 100k are retained). Booleans share one `flags` word; rare state lives in `extra`.
+  // Eight fields (88 bytes: Node has no pointer compression): with thousands of tasks
+  // alive, every scavenge copies them, so a Task's size is a cost per task (measured: 136
+  // bytes with 14 fields, of ~350 per sleeping task). The state and the booleans share one
+  // `bits` word; what a suspension needs lives in its waker or its Sleep; rare state lives
+  // in `extra`.
   /** Process-wide creation number, as asyncio's Task-N. */
   private readonly serial: number;
   /** @internal creation order */
   get _serial(): number {
     return this.serial;
   }
-  /** @internal READY, RUNNING, PARKED or DONE */
-  state = READY;
-  /** Bits: THROW, MUST_THROW, MUST_CANCEL, EXTERNAL, FORWARDING, FAILED, CANCELLED, RETRIEVED. */
-  private flags = 0;
-  /** @internal what the next step sends in (thrown if THROW) */
-  sendValue: unknown = undefined;
-  /** @internal core timer while sleeping, else -1 */
-  timer = -1;
-  /** @internal bumped at every suspension; a Waker is valid only for its own */
-  waitSeq = 0;
-  /** @internal the undo of the Suspend the task is parked on */
-  undo: (() => void) | null = null;
-  /** @internal the Sleep or Suspend the task is parked on, else null */
-  parkedOn: Instruction | null = null;
-  /** The return value, or the exception when FAILED. */
-  private outcome: unknown = undefined;
+  /** The state (low 2 bits: READY, RUNNING, PARKED, DONE) and the flag bits above them. */
+  private bits = READY;
+  /** @internal what the next step sends in (thrown if THROW); the outcome once DONE */
+  value: unknown = undefined;
+  /** @internal the Sleep or the TaskWaker of the Suspend the task is parked on, else null */
+  parkedOn: Sleep<unknown> | TaskWaker<unknown> | null = null;
   /** Done listeners and callbacks, in registration order: one (the common case) or a set. */
   private listeners: DoneListener | Set<DoneListener> | null = null;
   /** What few tasks need, allocated on first use: keeps the common task small. */
   private extra: TaskExtra | null = null;
 
+  /** @internal READY, RUNNING, PARKED or DONE */
+  get state(): number {
+    return this.bits & STATE;
+  }
+  set state(s: number) {
+    this.bits = (this.bits & ~STATE) | s;
+  }
+  private get flags(): number {
+    return this.bits;
+  }
+  private set flags(f: number) {
+    this.bits = f;
+  }
+
   // The flag bits, as boolean properties (V8 inlines these accessors).
-  /** @internal the next step throws sendValue */
+  /** @internal the next step throws `value` */
   get sendThrow(): boolean {
     return (this.flags & THROW) !== 0;
   }
@@ -219,16 +227,16 @@ export class Task<T = unknown> implements PromiseLike<T> {
     if (this.state === PARKED) {
       // Only a fired sleep brings a parked task here. As asyncio's sleep timer, which only
       // sets a future whose wake-up runs in the next iteration: step in the next tick.
-      this.timer = -1;
+      (this.parkedOn as Sleep<unknown>).timer = -1;
       this.parkedOn = null;
       this.state = READY;
       loop._schedule(this.id);
       return;
     }
     let throwing = this.sendThrow;
-    let value = this.sendValue;
+    let value = this.value;
     this.sendThrow = false;
-    this.sendValue = undefined;
+    this.value = undefined;
     if (this.mustThrow) {
       throwing = true;
       value = this.takePendingThrow();
@@ -285,28 +293,27 @@ export class Task<T = unknown> implements PromiseLike<T> {
     }
     if (instr instanceof Sleep) {
       this.state = PARKED;
-      this.waitSeq++;
       this.parkedOn = instr;
       // -1 for a deadline that never comes (sleep(Infinity)): parked until cancelled.
-      this.timer = loop._sleep(this.id, instr.ms);
+      instr.timer = loop._sleep(this.id, instr.ms);
       return;
     }
     if (instr instanceof Suspend) {
-      const seq = ++this.waitSeq;
+      const waker = new TaskWaker<unknown>(this, instr);
       this.state = PARKED;
-      this.parkedOn = instr;
+      this.parkedOn = waker;
       this.external = instr.external;
       if (instr.external) loop._externalWaits++;
       let undo: (() => void) | void;
       try {
-        undo = instr.setup(new TaskWaker(this, seq));
+        undo = instr.setup(waker);
       } catch (e) {
         // The operation could not even start waiting: its error is the task's to handle.
-        if (this.state === PARKED && this.waitSeq === seq) this.wakeUp(true, e);
+        if (this.parkedOn === waker) this.wakeUp(true, e);
         return;
       }
       // setup may have resumed us synchronously: then its undo has nothing to undo.
-      if (this.state === PARKED && this.waitSeq === seq) this.undo = undo ?? null;
+      if (this.parkedOn === waker && undo !== undefined) waker.undo = undo;
       return;
     }
     this.resumeWith(true, new TypeError(yieldedMessage(this.name, instr)));
@@ -315,7 +322,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
   /** Schedules the next step with (throwing, value); `next`: in the loop's hand-off slot. */
   private resumeWith(throwing: boolean, value: unknown, next = false): void {
     this.sendThrow = throwing;
-    this.sendValue = value;
+    this.value = value;
     this.state = READY;
     if (next) this.loop._scheduleNext(this.id);
     else this.loop._schedule(this.id);
@@ -327,8 +334,6 @@ export class Task<T = unknown> implements PromiseLike<T> {
       this.external = false;
       this.loop._externalWaits--;
     }
-    this.waitSeq++;
-    this.undo = null;
     this.parkedOn = null;
     this.resumeWith(throwing, value, next);
   }
@@ -338,35 +343,38 @@ export class Task<T = unknown> implements PromiseLike<T> {
    * cancelled or the undo run, and `error` thrown at the suspension point.
    */
   interrupt(error: unknown): void {
-    if (this.timer >= 0) {
-      const armed = this.loop.core.cancelTimer(this.timer);
-      this.timer = -1;
+    const on = this.parkedOn;
+    if (on instanceof Sleep) {
+      const timer = on.timer;
+      on.timer = -1;
       this.parkedOn = null;
-      if (armed) {
+      if (timer < 0 || this.loop.core.cancelTimer(timer)) {
         this.resumeWith(true, error);
       } else {
         // The timer already fired this tick: the core has queued us. Change what the
         // step will receive; scheduling again would run the task twice.
         this.sendThrow = true;
-        this.sendValue = error;
+        this.value = error;
         this.state = READY;
       }
       return;
     }
-    const undo = this.undo;
-    const on = this.parkedOn as Suspend<unknown>;
+    const waker = on as TaskWaker<unknown>;
     this.wakeUp(true, error);
-    this.guard(() => on.cancelWait(undo), "Exception in the undo of a cancelled wait");
+    this.guard(
+      () => waker.instr.cancelWait(waker.undo),
+      "Exception in the undo of a cancelled wait",
+    );
   }
 
   private finish(value: T | undefined, error: unknown, failed: boolean): void {
     this.state = DONE;
     if (failed) {
       this.failed = true;
-      this.outcome = error;
+      this.value = error;
       this.wasCancelled = error instanceof CancelledError;
     } else {
-      this.outcome = value;
+      this.value = value;
     }
     this.loop._taskDone(this);
     const extra = this.extra;
@@ -428,7 +436,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
     }
     if (this.state === PARKED) {
       const on = this.parkedOn;
-      if (this.timer < 0 && on instanceof Suspend && on.forwardCancel !== null) {
+      if (on instanceof TaskWaker && on.instr.forwardCancel !== null) {
         // Forward the cancel (to an awaited task…) and keep waiting for its outcome. The
         // guard stops a cycle (A awaits B awaits A) from forwarding forever.
         if (!this.forwarding) {
@@ -436,7 +444,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
           try {
             // False: nothing left to cancel, the outcome is on its way (asyncio: the
             // future was done): the cancel lands when the task next steps.
-            if (on.forwardCancel(msg) === false) this.mustCancel = true;
+            if (on.instr.forwardCancel(msg) === false) this.mustCancel = true;
           } catch (exception) {
             this.loop.callExceptionHandler({
               message: "Exception while forwarding a cancel",
@@ -519,9 +527,9 @@ export class Task<T = unknown> implements PromiseLike<T> {
     if (this.state !== DONE) throw new InvalidStateError(`task ${this.name} is not done`);
     if (this.failed) {
       this.markRetrieved();
-      throw this.outcome;
+      throw this.value;
     }
-    return this.outcome as T;
+    return this.value as T;
   }
 
   /**
@@ -530,9 +538,9 @@ export class Task<T = unknown> implements PromiseLike<T> {
    */
   exception(): unknown {
     if (this.state !== DONE) throw new InvalidStateError(`task ${this.name} is not done`);
-    if (this.wasCancelled) throw this.outcome;
+    if (this.wasCancelled) throw this.value;
     this.markRetrieved();
-    return this.failed ? this.outcome : null;
+    return this.failed ? this.value : null;
   }
 
   /**
@@ -649,8 +657,8 @@ export class Task<T = unknown> implements PromiseLike<T> {
       this.markRetrieved();
       extra.promise = new Promise<unknown>((resolve, reject) => {
         const settle = (): void => {
-          if (this.failed) reject(this.outcome);
-          else resolve(this.outcome);
+          if (this.failed) reject(this.value);
+          else resolve(this.value);
         };
         if (this.state === DONE) settle();
         else this.onDone(settle);
@@ -661,7 +669,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
 
   /** @internal the outcome (value or exception) without marking it retrieved */
   _peekOutcome(): unknown {
-    return this.outcome;
+    return this.value;
   }
 
   private more(): TaskExtra {
@@ -698,9 +706,9 @@ export class Task<T = unknown> implements PromiseLike<T> {
   get waitingOn(): string | null {
     if (this.state !== PARKED) return null;
     const on = this.parkedOn;
-    if (on instanceof Suspend) return on.describe();
-    if (this.timer < 0) return "sleeping forever";
-    const at = this.loop.core.timerDeadline(this.timer);
+    if (on instanceof TaskWaker) return on.instr.describe();
+    if (on === null || on.timer < 0) return "sleeping forever";
+    const at = this.loop.core.timerDeadline(on.timer);
     return Number.isNaN(at) ? "sleeping (timer fired)" : `sleeping until ${at}`;
   }
 
@@ -711,12 +719,12 @@ export class Task<T = unknown> implements PromiseLike<T> {
       case RUNNING:
         return `<Task ${this.name} running>`;
       case PARKED:
-        return this.parkedOn instanceof Suspend
+        return this.parkedOn instanceof TaskWaker
           ? `<Task ${this.name} waiting on ${this.waitingOn}>`
           : `<Task ${this.name} ${this.waitingOn}>`;
       default:
         if (this.wasCancelled) return `<Task ${this.name} cancelled>`;
-        if (this.failed) return `<Task ${this.name} failed: ${describeError(this.outcome)}>`;
+        if (this.failed) return `<Task ${this.name} failed: ${describeError(this.value)}>`;
         return `<Task ${this.name} done>`;
     }
   }
@@ -776,16 +784,23 @@ class Join<T> extends Suspend<T> {
   }
 }
 
-class TaskWaker<T> implements Waker<T> {
+/**
+ * The one Waker of a suspension. It is live while its task is parked on it
+ * (`task.parkedOn === this`), and it holds the suspension's undo.
+ */
+export class TaskWaker<T> implements Waker<T> {
   woken = false;
+  /** @internal the undo the suspension's setup returned */
+  undo: (() => void) | null = null;
   constructor(
     private readonly task: Task<unknown>,
-    private readonly seq: number,
+    /** @internal the suspension */
+    readonly instr: Suspend<unknown>,
   ) {}
   get active(): boolean {
     const task = this.task;
     // A closed loop's wakers are inert: its core may serve another loop now.
-    return task.state === PARKED && task.waitSeq === this.seq && !task.loop.isClosed();
+    return task.parkedOn === this && !task.loop.isClosed();
   }
   resume(value: T): boolean {
     if (!this.active) return false;
