@@ -22,6 +22,8 @@ export default tseslint.config(
         AbortSignal: "readonly",
         URL: "readonly",
         Buffer: "readonly",
+        DOMException: "readonly",
+        structuredClone: "readonly",
       },
     },
     rules: {

@@ -25,12 +25,13 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 /** The child scripts, relative to the project root. */
 const CHILDREN = ["bench/memory-child.ts", "bench/cold-start-child.ts"];
 
-function tsFiles(dir: string): string[] {
+/** The files of `dir` and below whose names end with `ext` (".ts": not ".d.ts"). */
+function filesOf(dir: string, ext: ".ts" | ".js"): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...tsFiles(path));
-    else if (entry.name.endsWith(".ts") && !entry.name.endsWith(".d.ts")) out.push(path);
+    if (entry.isDirectory()) out.push(...filesOf(path, ext));
+    else if (entry.name.endsWith(ext) && !entry.name.endsWith(".d.ts")) out.push(path);
   }
   return out;
 }
@@ -65,7 +66,7 @@ export function compileTree(): CompiledTree {
     // *Must* match tsconfig.json: the children run spindle as dist/ has it.
     useDefineForClassFields: false,
   };
-  const sources = [...tsFiles(join(ROOT, "src")), ...CHILDREN.map((c) => join(ROOT, c))];
+  const sources = [...filesOf(join(ROOT, "src"), ".ts"), ...CHILDREN.map((c) => join(ROOT, c))];
   for (const file of sources) {
     const rel = relative(ROOT, file);
     const { outputText, diagnostics } = ts.transpileModule(readFileSync(file, "utf8"), {
@@ -80,6 +81,12 @@ export function compileTree(): CompiledTree {
     const out = join(dir, rel.replace(/\.ts$/, ".js"));
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, outputText);
+  }
+  // src/ also holds JavaScript (src/executor/runner.js, which worker threads load as it is).
+  for (const file of filesOf(join(ROOT, "src"), ".js")) {
+    const out = join(dir, relative(ROOT, file));
+    mkdirSync(dirname(out), { recursive: true });
+    copyFileSync(file, out);
   }
   mkdirSync(join(dir, "build"), { recursive: true });
   for (const built of ["spindle.wasm", "spindle-wasm.js"])

@@ -14,8 +14,15 @@
 //   2a. chain     N × `yield*` of a task that has finished (await of a resolved Promise)
 //   2b. chain     N × `yield*` of an operation that returns at once (await of an async call)
 //   3. ping-pong  N round trips between two tasks through two queues of capacity 1
-//   4. sleep(0)   T tasks × Y sleep(0)s: each runtime's own "sleep(0)"
+//   4. sleep(0)   T tasks × Y sleep(0)s: each runtime's own "sleep(0)" — spindle's, as
+//                 asyncio's, gives the turn inside its own loop; native's is a turn of
+//                 Node's loop, which is why 4c exists
+//   4c. Node turn T tasks × Y awaits of a setImmediate Promise: every runtime gives Node a
+//                 turn each time
 //   5. cancel     spawn T tasks that park in a long sleep inside try/finally, cancel them all
+//   1b, 4b, 5c    shapes 1, 4 and 5 with the work spread over few tasks (100): Effection's
+//                 cost grows with the number of children (10k children with no work at all
+//                 take seconds), which hides its cost per switch at 10k tasks
 //
 // Every case returns a check (sums of results, counts of yields, finalizers, cancelled
 // tasks) that must equal its expect; a broken implementation fails the run instead of
@@ -33,6 +40,7 @@ import { Effect, Exit, Fiber, Queue as EffectQueue } from "effect";
 import {
   Queue,
   createTask,
+  fromPromise,
   gather,
   newEventLoop,
   run,
@@ -55,21 +63,69 @@ const LONG_MS = 1e9;
 
 // ── the shapes ───────────────────────────────────────────────────────────────────────
 
+/** Bare yields per task in 1b: the total of shape 1, over fewer tasks. */
+function fewYields(s: Sizes): number {
+  return Math.round((s.yieldTasks * s.yieldsPerTask) / s.fewTasks);
+}
+/** sleep(0)s per task in 4b: Effection's sleep(0) is a 1 ms timer, so not many. */
+const FEW_SLEEPS = 100;
+
+/** `uses` of a variant: what each implementation calls is that of the shape it varies. */
+function sameAs(shape: string): Record<string, string> {
+  const what = `as in ${shape}, with the work spread over few tasks`;
+  return Object.fromEntries(KERNEL_IMPLS.map((impl) => [impl, what]));
+}
+
+/**
+ * The variants: a base shape's runner with some sizes changed while it runs (the cases of
+ * a run are measured one at a time, so the module's `cfg` can be swapped around a call).
+ */
+function variants(s: Sizes): Record<string, { base: string; sizes: Partial<Sizes> }> {
+  return {
+    "yields-few": {
+      base: "yields",
+      sizes: { yieldTasks: s.fewTasks, yieldsPerTask: fewYields(s) },
+    },
+    "sleep0-few": { base: "sleep0", sizes: { sleepTasks: s.fewTasks, sleepsPerTask: FEW_SLEEPS } },
+    "cancel-few": { base: "cancel", sizes: { cancelTasks: s.fewTasks } },
+  };
+}
+
 /** Descriptions of the kernel shapes at sizes `s`. */
 export function kernelShapes(s: Sizes): ShapeSpec[] {
+  const order = [
+    "run-overhead",
+    "yields",
+    "yields-few",
+    "chain-task",
+    "chain-op",
+    "ping-pong",
+    "sleep0",
+    "sleep0-few",
+    "node-turn",
+    "cancel",
+    "cancel-few",
+  ];
+  return unordered(s).sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
+}
+
+function unordered(s: Sizes): ShapeSpec[] {
   const T = label(s.yieldTasks);
   const spindle = (what: string) => ({ "spindle-wasm": what, "spindle-ts": what });
   return [
     {
       id: "run-overhead",
-      title: `0. run(): ${label(s.runs)} × fresh runtime + trivial main`,
+      title: `0. run(): ${label(s.runs)} × fresh loop + trivial main`,
       group: "kernel",
       ops: s.runs,
       unit: "runs",
       baseline: "native",
       sizes: { runs: s.runs },
       uses: {
-        ...spindle("await run(main, { core }): new loop and core, main returns at once, close"),
+        ...spindle(
+          "await run(main, { core }): a new loop (wasm: a pooled core, reset; ts: a new " +
+            "core), main returns at once, close",
+        ),
         native: "await of an async function that returns at once (no runtime to start)",
         effection: "await run(main)",
         effect: "await Effect.runPromise(Effect.succeed(1))",
@@ -144,18 +200,66 @@ export function kernelShapes(s: Sizes): ShapeSpec[] {
     },
     {
       id: "sleep0",
-      title: `4. ${label(s.sleepTasks)} tasks × ${s.sleepsPerTask} sleep(0)`,
+      title: `4. ${label(s.sleepTasks)} tasks × ${s.sleepsPerTask} sleep(0), each runtime's own`,
       group: "kernel",
       ops: s.sleepTasks * s.sleepsPerTask,
       unit: "sleep(0)s",
       baseline: "native",
       sizes: { tasks: s.sleepTasks, sleepsPerTask: s.sleepsPerTask },
       uses: {
-        ...spindle("`yield* sleep(0)`: gives the turn, as asyncio's sleep(0)"),
+        ...spindle(
+          "`yield* sleep(0)`: gives the turn inside spindle's loop, as asyncio's sleep(0) " +
+            "(no turn for Node: see 4c)",
+        ),
         native: "`await new Promise(r => setImmediate(r))`: one turn of Node's event loop",
         effection: "`yield* sleep(0)`: a setTimeout(0), which Node clamps to 1 ms",
         effect: "`yield* Effect.sleep(0)`: Effect.yieldNow, batched on setImmediate",
       },
+    },
+    {
+      id: "node-turn",
+      title: `4c. ${label(s.sleepTasks)} tasks × ${s.sleepsPerTask} Node turns (setImmediate)`,
+      group: "kernel",
+      ops: s.sleepTasks * s.sleepsPerTask,
+      unit: "turns",
+      baseline: "native",
+      sizes: { tasks: s.sleepTasks, turnsPerTask: s.sleepsPerTask },
+      uses: {
+        ...spindle("`yield* fromPromise(new Promise(r => setImmediate(r)))`"),
+        native: "`await new Promise(r => setImmediate(r))`",
+        effection: "`yield* until(new Promise(r => setImmediate(r)))`",
+        effect: "`yield* Effect.promise(() => new Promise(r => setImmediate(r)))`",
+      },
+    },
+    {
+      id: "yields-few",
+      title: `1b. ${label(s.fewTasks)} tasks × ${label(fewYields(s))} bare yields`,
+      group: "kernel",
+      ops: s.fewTasks * fewYields(s),
+      unit: "switches",
+      baseline: "native",
+      sizes: { tasks: s.fewTasks, yieldsPerTask: fewYields(s) },
+      uses: { ...sameAs("shape 1") },
+    },
+    {
+      id: "sleep0-few",
+      title: `4b. ${label(s.fewTasks)} tasks × ${FEW_SLEEPS} sleep(0), each runtime's own`,
+      group: "kernel",
+      ops: s.fewTasks * FEW_SLEEPS,
+      unit: "sleep(0)s",
+      baseline: "native",
+      sizes: { tasks: s.fewTasks, sleepsPerTask: FEW_SLEEPS },
+      uses: { ...sameAs("shape 4") },
+    },
+    {
+      id: "cancel-few",
+      title: `5c. spawn + cancel ${label(s.fewTasks)} sleeping tasks (finally)`,
+      group: "kernel",
+      ops: s.fewTasks,
+      unit: "tasks",
+      baseline: "native",
+      sizes: { tasks: s.fewTasks },
+      uses: { ...sameAs("shape 5") },
     },
     {
       id: "cancel",
@@ -193,7 +297,11 @@ function expected(s: Sizes): Record<string, unknown> {
     // The pinger sends 0..n-1 and sums the replies, each one more than what it sent.
     "ping-pong": [n, (n * (n + 1)) / 2],
     sleep0: [s.sleepTasks, s.sleepTasks * s.sleepsPerTask],
+    "node-turn": [s.sleepTasks, s.sleepTasks * s.sleepsPerTask],
     cancel: [s.cancelTasks, s.cancelTasks, s.cancelTasks],
+    "yields-few": [s.fewTasks, s.fewTasks * fewYields(s)],
+    "sleep0-few": [s.fewTasks, s.fewTasks * FEW_SLEEPS],
+    "cancel-few": [s.fewTasks, s.fewTasks, s.fewTasks],
   };
 }
 
@@ -235,6 +343,18 @@ export function casesFor(impl: KernelImpl, s: Sizes): BenchCase[] {
           : impl === "effection"
             ? effectionRunners()
             : effectRunners();
+  for (const [id, v] of Object.entries(variants(s))) {
+    const base = runners.run[v.base]!;
+    runners.run[id] = async (state) => {
+      const saved = cfg;
+      cfg = { ...cfg, ...v.sizes };
+      try {
+        return await base(state);
+      } finally {
+        cfg = saved;
+      }
+    };
+  }
   return shapes.map((shape) =>
     caseOf(impl, shape.id, s, ops(shape.id), runners.run[shape.id]!, runners.setup?.(shape.id)),
   );
@@ -343,6 +463,29 @@ function* sleepMain(): Co<number[]> {
   return [sum, turns];
 }
 
+/** A Promise that resolves after a turn of Node's event loop. */
+function immediate(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+function* turner(): Co<number> {
+  for (let i = cfg.sleepsPerTask; i > 0; i--) {
+    yield* fromPromise(immediate());
+    turns++;
+  }
+  return 1;
+}
+
+function* nodeTurnMain(): Co<number[]> {
+  turns = 0;
+  const tasks: Task<number>[] = new Array<Task<number>>(cfg.sleepTasks);
+  for (let i = 0; i < tasks.length; i++) tasks[i] = createTask(turner);
+  const results = yield* gather(...tasks);
+  let sum = 0;
+  for (const r of results) sum += r;
+  return [sum, turns];
+}
+
 function* parked(): Co<void> {
   entered++;
   try {
@@ -384,6 +527,7 @@ function spindleRunners(core: CoreKind): Runners {
       "chain-op": on(chainOpMain),
       "ping-pong": on(pingPongMain),
       sleep0: on(sleepMain),
+      "node-turn": on(nodeTurnMain),
       cancel: on(cancelMain),
     },
   };
@@ -516,6 +660,7 @@ function nativeRunners(): Runners {
       "chain-op": nChainOpMain,
       "ping-pong": nPingPongMain,
       sleep0: nSleepMain,
+      "node-turn": nSleepMain, // native's sleep(0) is already a Node turn
       cancel: nCancelMain,
     },
   };
@@ -611,6 +756,24 @@ function* eSleepMain(): E.Operation<number[]> {
   return [sum, turns];
 }
 
+function* eTurner(): E.Operation<number> {
+  for (let i = cfg.sleepsPerTask; i > 0; i--) {
+    yield* E.until(immediate());
+    turns++;
+  }
+  return 1;
+}
+
+function* eNodeTurnMain(): E.Operation<number[]> {
+  turns = 0;
+  const tasks: E.Task<number>[] = new Array<E.Task<number>>(cfg.sleepTasks);
+  for (let i = 0; i < tasks.length; i++) tasks[i] = yield* E.spawn(eTurner);
+  const results = yield* E.all(tasks);
+  let sum = 0;
+  for (const r of results) sum += r;
+  return [sum, turns];
+}
+
 function* eParked(): E.Operation<void> {
   entered++;
   try {
@@ -643,6 +806,7 @@ function effectionRunners(): Runners {
       "chain-op": () => E.run(eChainOpMain),
       "ping-pong": () => E.run(ePingPongMain),
       sleep0: () => E.run(eSleepMain),
+      "node-turn": () => E.run(eNodeTurnMain),
       cancel: () => E.run(eCancelMain),
     },
   };
@@ -734,6 +898,24 @@ const fSleepMain = Effect.gen(function* () {
   return [sum, turns];
 });
 
+const fTurner = Effect.gen(function* () {
+  for (let i = cfg.sleepsPerTask; i > 0; i--) {
+    yield* Effect.promise(immediate);
+    turns++;
+  }
+  return 1;
+});
+
+const fNodeTurnMain = Effect.gen(function* () {
+  turns = 0;
+  const fibers: Fiber.Fiber<number>[] = new Array<Fiber.Fiber<number>>(cfg.sleepTasks);
+  for (let i = 0; i < fibers.length; i++) fibers[i] = yield* Effect.forkChild(fTurner);
+  const results = yield* Fiber.joinAll(fibers);
+  let sum = 0;
+  for (const r of results) sum += r;
+  return [sum, turns];
+});
+
 const fParked = Effect.gen(function* () {
   entered++;
   yield* Effect.sleep(LONG_MS);
@@ -774,6 +956,7 @@ function effectRunners(): Runners {
       "chain-op": () => Effect.runPromise(fChainOpMain),
       "ping-pong": () => Effect.runPromise(fPingPongMain),
       sleep0: () => Effect.runPromise(fSleepMain),
+      "node-turn": () => Effect.runPromise(fNodeTurnMain),
       cancel: () => Effect.runPromise(fCancelMain),
     },
   };

@@ -22,9 +22,18 @@ export interface Sizes {
   chain: number;
   /** 3. ping-pong round trips (two messages each). */
   roundTrips: number;
+  /** 5b. greenlet switches (and the raw generator limit's hand-offs). */
+  switches: number;
+  /** 5b. hand-offs between two tasks through Queue(1)s (several times the cost of a switch). */
+  queueSwitches: number;
   /** 4. tasks, and sleep(0)s per task. */
   sleepTasks: number;
   sleepsPerTask: number;
+  /**
+   * 1b, 4b, 5c: the same work spread over this few tasks, where each runtime's cost per
+   * switch shows rather than a cost per child (Effection's grows with its children).
+   */
+  fewTasks: number;
   /** 5. tasks spawned then cancelled. */
   cancelTasks: number;
   /** 6. timers armed then fired (spindle, core, tinyqueue). */
@@ -38,6 +47,8 @@ export interface Sizes {
   memoryProcesses: number;
   /** 9. child processes per implementation. */
   coldStarts: number;
+  /** 10. jobs per iteration run on worker threads (all in flight at once). */
+  executorJobs: number;
 }
 
 export function sizesFor(mode: Mode): Sizes {
@@ -49,8 +60,11 @@ export function sizesFor(mode: Mode): Sizes {
         yieldsPerTask: 10,
         chain: 100_000,
         roundTrips: 5000,
+        switches: 20_000,
+        queueSwitches: 2000,
         sleepTasks: 1000,
         sleepsPerTask: 10,
+        fewTasks: 10,
         cancelTasks: 1000,
         timers: 20_000,
         nodeTimers: 5000,
@@ -58,6 +72,7 @@ export function sizesFor(mode: Mode): Sizes {
         memoryTasks: 5000,
         memoryProcesses: 1,
         coldStarts: 1,
+        executorJobs: 40,
       };
     case "default":
       return {
@@ -66,8 +81,11 @@ export function sizesFor(mode: Mode): Sizes {
         yieldsPerTask: 10,
         chain: 1_000_000,
         roundTrips: 100_000,
+        switches: 1_000_000,
+        queueSwitches: 100_000,
         sleepTasks: 10_000,
         sleepsPerTask: 10,
+        fewTasks: 100,
         cancelTasks: 10_000,
         timers: 200_000,
         nodeTimers: 50_000,
@@ -75,6 +93,7 @@ export function sizesFor(mode: Mode): Sizes {
         memoryTasks: 100_000,
         memoryProcesses: 1,
         coldStarts: 7,
+        executorJobs: 2000,
       };
     case "full":
       return {
@@ -83,8 +102,11 @@ export function sizesFor(mode: Mode): Sizes {
         yieldsPerTask: 10,
         chain: 1_000_000,
         roundTrips: 1_000_000,
+        switches: 10_000_000,
+        queueSwitches: 1_000_000,
         sleepTasks: 10_000,
         sleepsPerTask: 10,
+        fewTasks: 100,
         cancelTasks: 10_000,
         timers: 1_000_000,
         nodeTimers: 200_000,
@@ -94,6 +116,7 @@ export function sizesFor(mode: Mode): Sizes {
         memoryTasks: 1_000_000,
         memoryProcesses: 1,
         coldStarts: 21,
+        executorJobs: 10_000,
       };
   }
 }
@@ -137,7 +160,7 @@ export interface ShapeSpec {
   id: string;
   /** "3. ping-pong: 100k round trips through two Queue(1)". */
   title: string;
-  group: "kernel" | "timers" | "memory" | "cold-start";
+  group: "kernel" | "greenlet" | "timers" | "executor" | "memory" | "cold-start";
   /** Operations per iteration (what ops/s counts), and what they are, plural ("switches"). */
   ops: number;
   unit: string;

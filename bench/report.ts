@@ -411,6 +411,9 @@ const COLORS: Record<string, string> = {
   effection: "#CC79A7",
   effect: "#D55E00",
   tinyqueue: "#999999",
+  generators: "#999999",
+  "queue-wasm": "#CC79A7",
+  "queue-ts": "#E7B8D4",
 };
 
 function xmlEscape(s: string): string {

@@ -8,10 +8,11 @@
 //   npm run bench -- --json            the report as JSON on stdout (tables go to stderr)
 //   npm run bench -- --out=<dir>       write the result files there (default bench/results)
 //
-// HOW. Shapes 0–7 run in this process, through bench/harness.ts: for each shape, every
-// implementation's case is measured in turn, twice, the order reversed the second time,
-// and each case checks its result every iteration. Shapes 8 (memory) and 9 (cold start)
-// run in fresh child processes on compiled JavaScript (bench/compiled.ts). A progress line
+// HOW. Shapes 0–7 (with 5b) and 10 run in this process, through bench/harness.ts: for each
+// shape, every implementation's case is measured in turn, twice, the order reversed the
+// second time, and each case checks its result every iteration. Shapes 8 (memory) and 9 (cold start)
+// run in fresh child processes on compiled JavaScript (bench/compiled.ts); shapes 10 (the
+// executor, bench/executor.ts) run last, on worker threads of this process. A progress line
 // on stderr tells where the run is. At the end: a table per shape on stdout (stderr with
 // --json), and bench/results/latest.json, latest.md and chart.svg (bench/report.ts).
 //
@@ -26,6 +27,7 @@ import { runInNewContext } from "node:vm";
 import { compileTree, type CompiledTree } from "./compiled.js";
 import { coldStartShape, runColdStart, COLD_START_IMPLS } from "./cold-start.js";
 import { runCases, type BenchCase, type BenchResult, type HarnessOptions } from "./harness.js";
+import { greenletCases, greenletShapes } from "./greenlet.js";
 import { kernelCases, kernelShapes } from "./kernel.js";
 import { memoryShape, runMemory, MEMORY_IMPLS } from "./memory.js";
 import {
@@ -49,6 +51,7 @@ import {
   type ShapeResult,
 } from "./report.js";
 import { timerCases, timerShapes } from "./timers.js";
+import { executorCases, executorShapes } from "./executor.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -147,10 +150,12 @@ function settingsText(mode: Mode, h: HarnessOptions, s: Sizes): string {
     `ping-pong ${label(s.roundTrips)}`,
     `sleep(0) ${label(s.sleepTasks)}×${s.sleepsPerTask}`,
     `cancel ${label(s.cancelTasks)}`,
+    `greenlet ${label(s.switches)} (queue ${label(s.queueSwitches)})`,
     `timers ${label(s.timers)} (setTimeout ${label(s.nodeTimers)})`,
     `timer cancel ${label(s.cancelTimers)}`,
     `memory ${label(s.memoryTasks)} × ${s.memoryProcesses} process(es)`,
     `cold start ${s.coldStarts} processes`,
+    `executor ${label(s.executorJobs)} jobs`,
   ];
   return `${mode}: ${harness}; sizes: ${sizes.join(", ")}`;
 }
@@ -203,41 +208,51 @@ async function main(): Promise<void> {
   const harness = budgetFor(cli.mode);
   const rounds = harness.rounds ?? 1;
 
-  const throughput = [...kernelShapes(sizes), ...timerShapes(sizes)].filter((s) =>
-    selected(s, cli.only),
-  );
+  const throughput = [
+    ...kernelShapes(sizes),
+    ...greenletShapes(sizes),
+    ...timerShapes(sizes),
+  ].filter((s) => selected(s, cli.only));
+  // The executor's shapes run last, after the child processes: their worker threads would
+  // otherwise sit in this process while the memory and cold-start children are measured.
+  const executor = executorShapes(sizes).filter((s) => selected(s, cli.only));
   const memory = selected(memoryShape(sizes), cli.only) ? memoryShape(sizes) : null;
   const cold = selected(coldStartShape(sizes), cli.only) ? coldStartShape(sizes) : null;
-  if (throughput.length === 0 && memory === null && cold === null)
+  if (throughput.length === 0 && executor.length === 0 && memory === null && cold === null)
     fail(`--only=${cli.only} matches no shape`);
 
   const cases: BenchCase[] = [];
   if (throughput.some((s) => s.group === "kernel")) cases.push(...(await kernelCases(sizes)));
+  if (throughput.some((s) => s.group === "greenlet")) cases.push(...(await greenletCases(sizes)));
   if (throughput.some((s) => s.group === "timers")) cases.push(...(await timerCases(sizes)));
+  if (executor.length > 0) cases.push(...(await executorCases(sizes)));
   const casesOf = (spec: ShapeSpec) => cases.filter((c) => c.shape === spec.id);
   const total =
-    throughput.reduce((n, s) => n + casesOf(s).length * rounds, 0) +
+    [...throughput, ...executor].reduce((n, s) => n + casesOf(s).length * rounds, 0) +
     (memory !== null ? MEMORY_IMPLS.length * sizes.memoryProcesses : 0) +
     (cold !== null ? COLD_START_IMPLS.length * (sizes.coldStarts + 1) : 0);
   const progress = new Progress(total);
 
   const shapes: ShapeResult[] = [];
-  for (const spec of throughput) {
-    const group = casesOf(spec);
-    let steps = 0;
-    try {
-      const results = await runCases(spec.group, group, harness, {
-        onCase: ({ case: c, round }) => {
-          steps++;
-          progress.step(`${spec.id} · ${c.impl}${rounds > 1 ? ` (round ${round + 1})` : ""}`);
-        },
-      });
-      shapes.push(fromHarness(spec, results, group));
-    } catch (e) {
-      progress.skip(group.length * rounds - steps);
-      shapes.push(failed(spec, "throughput", e));
+  const measureShapes = async (specs: ShapeSpec[]): Promise<void> => {
+    for (const spec of specs) {
+      const group = casesOf(spec);
+      let steps = 0;
+      try {
+        const results = await runCases(spec.group, group, harness, {
+          onCase: ({ case: c, round }) => {
+            steps++;
+            progress.step(`${spec.id} · ${c.impl}${rounds > 1 ? ` (round ${round + 1})` : ""}`);
+          },
+        });
+        shapes.push(fromHarness(spec, results, group));
+      } catch (e) {
+        progress.skip(group.length * rounds - steps);
+        shapes.push(failed(spec, "throughput", e));
+      }
     }
-  }
+  };
+  await measureShapes(throughput);
 
   if (memory !== null || cold !== null) {
     let tree: CompiledTree | undefined;
@@ -269,6 +284,7 @@ async function main(): Promise<void> {
       tree?.dispose();
     }
   }
+  await measureShapes(executor);
   progress.end();
 
   for (const s of shapes) if (s.error === null) analyse(s);

@@ -14,10 +14,12 @@
 // Prints:
 //   by hand:     produce 0, consume 0, produce 1, consume 1, ... — each send() runs the
 //                consumer at once
-//   on spindle:  produce 0, 1, 2, consume 0, 1, 2, produce 3, 4, consume 3, 4 — the
-//                producer runs until put() parks on the full queue, then the consumer
-//                drains it until get() parks on the empty one; then the producer learns
-//                from join() that all is consumed, and cancels the consumer
+//   on spindle:  produce 0, 1, 2, consume 0, 1, produce 3, 4, consume 2, 3, 4 — the
+//                producer runs until put() parks on the full queue; each get() wakes it,
+//                and it puts its item when it runs, while the consumer goes on taking
+//                what is there (asyncio prints the same: test/reference/asyncio/
+//                producer_consumer.py); then the producer learns from join() that all is
+//                consumed, and cancels the consumer
 //
 // (The tutorial also timed 100,000,000 calls against 100,000,000 sends; `npm run bench`
 // is where spindle measures things.)

@@ -90,8 +90,11 @@ export class ExceptionGroup extends AggregateError {
  */
 export class InternalError extends Error {
   override name = "InternalError";
-  constructor(message: string) {
-    super(`spindle internal error (this is a bug in spindle, please report it): ${message}`);
+  constructor(message: string, options?: ErrorOptions) {
+    super(
+      `spindle internal error (this is a bug in spindle, please report it): ${message}`,
+      options,
+    );
   }
 }
 

@@ -35,6 +35,8 @@ export {
   TimeoutError,
 } from "./errors.js";
 export {
+  Attempt,
+  NOT_YET,
   suspend,
   turn,
   type Coroutine,
@@ -43,14 +45,19 @@ export {
   type SuspendOptions,
   type Undo,
   type Waker,
-} from "./operation.js";
+} from "./kernel/operation.js";
 export {
   EventLoop,
   DRIVE_SLICE_MS,
+  MAX_HANDOFF_CHAIN,
+  ExternalHold,
+  asOperation,
   type CoroutineLike,
   type ExceptionContext,
   type ExceptionHandler,
+  type Instrument,
   type LoopOptions,
+  type LoopStats,
 } from "./kernel/loop.js";
 export { Task, type TaskOptions } from "./kernel/task.js";
 export { Handle, TimerHandle } from "./kernel/handle.js";
@@ -63,11 +70,11 @@ export {
   getRunningLoop,
   newEventLoop,
   setEventLoop,
-} from "./event-loop.js";
-export { run, type RunOptions } from "./run.js";
-export { sleep } from "./sleep.js";
-export { fromPromise } from "./from-promise.js";
-export { gather, type GatherOptions } from "./gather.js";
+} from "./kernel/event-loop.js";
+export { run, type RunOptions } from "./combinators/run.js";
+export { sleep } from "./kernel/sleep.js";
+export { fromPromise } from "./combinators/from-promise.js";
+export { gather, type GatherOptions } from "./combinators/gather.js";
 export {
   wait,
   ALL_COMPLETED,
@@ -75,11 +82,11 @@ export {
   FIRST_EXCEPTION,
   type ReturnWhen,
   type WaitOptions,
-} from "./wait.js";
-export { timeout, timeoutAt, waitFor } from "./timeout.js";
-export { shield } from "./shield.js";
-export { asCompleted } from "./as-completed.js";
-export { TaskGroup, taskGroup } from "./task-group.js";
+} from "./combinators/wait.js";
+export { timeout, timeoutAt, waitFor } from "./combinators/timeout.js";
+export { shield } from "./combinators/shield.js";
+export { asCompleted } from "./combinators/as-completed.js";
+export { TaskGroup, taskGroup } from "./combinators/task-group.js";
 export {
   BoundedSemaphore,
   Condition,
@@ -91,6 +98,9 @@ export {
   QueueEmpty,
   QueueFull,
   Semaphore,
+  WaitNode,
+  WaitQueue,
+  Waiting,
   defaultOrder,
   type Body,
   type Compare,
@@ -103,3 +113,22 @@ export {
   type QueueStore,
   type SemaphoreStatistics,
 } from "./sync/index.js";
+// Node-only (worker threads through piscina): kept inside src/executor/.
+export {
+  ExecutorError,
+  ExecutorJob,
+  ExportNotFoundError,
+  ModuleNotFoundError,
+  SHUTDOWN_TIMEOUT_MS,
+  ThreadPoolExecutor,
+  Transfer,
+  getDefaultExecutor,
+  jobSignal,
+  runInExecutor,
+  setDefaultExecutor,
+  toThread,
+  transfer,
+  type ExecutorStats,
+  type ThreadPoolExecutorOptions,
+  type TransferItem,
+} from "./executor/index.js";

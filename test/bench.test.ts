@@ -12,22 +12,33 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../bench/report.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-/** The quick run takes ~10 s alone; the bound leaves room for a busy machine. */
-const BOUND_MS = 30_000;
+/**
+ * The quick run takes ~15 s alone. The bound only stops a run that hangs: it is generous so
+ * that a loaded 2-core machine (other test files, other processes) never fails this test
+ * (30 s was hit there once).
+ */
+const BOUND_MS = 240_000;
 
 const KERNEL = ["spindle-wasm", "spindle-ts", "native", "effection", "effect"];
 const EXPECTED: Record<string, string[]> = {
   "run-overhead": KERNEL,
   yields: KERNEL,
+  "yields-few": KERNEL,
   "chain-task": KERNEL,
   "chain-op": KERNEL,
   "ping-pong": KERNEL,
   sleep0: KERNEL,
+  "sleep0-few": KERNEL,
+  "node-turn": KERNEL,
   cancel: KERNEL,
+  "cancel-few": KERNEL,
+  greenlet: ["generators", "spindle-wasm", "spindle-ts", "queue-wasm", "queue-ts"],
   "timers-fire": ["spindle-wasm", "spindle-ts", "core-wasm", "core-ts", "tinyqueue", "setTimeout"],
   "timers-cancel": ["spindle-wasm", "spindle-ts", "core-wasm", "core-ts", "setTimeout"],
   memory: KERNEL,
   "cold-start": KERNEL,
+  "executor-tiny": ["spindle-wasm", "spindle-ts", "piscina"],
+  "executor-small": ["spindle-wasm", "spindle-ts", "piscina"],
 };
 
 let out: string;

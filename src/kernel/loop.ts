@@ -27,8 +27,8 @@
 
 import { WasmCore, createCore, type Core, type CoreKind } from "../core/index.js";
 import { BATCH_CAPACITY, MAX_DEADLINE, SLOT_MASK } from "../core/ts/constants.js";
-import { RealClock, VirtualClock, type Clock } from "../clock.js";
-import { DeadlockError, InternalError, describe } from "../errors.js";
+import { RealClock, VirtualClock, type Clock } from "./clock.js";
+import { DeadlockError, InternalError, InvalidStateError, describe } from "../errors.js";
 import {
   isCoroutine,
   isOperation,
@@ -36,18 +36,39 @@ import {
   suspend,
   type Coroutine,
   type Instruction,
-} from "../operation.js";
+  type Operation,
+} from "./operation.js";
 import { asyncContext, running } from "./context.js";
+import { macrotask, onHostIdle } from "./host.js";
 import { Handle, TimerHandle } from "./handle.js";
-import { DONE, PARKED, Task, type TaskOptions } from "./task.js";
+import { DONE, PARKED, Task, TaskWaker, type TaskOptions } from "./task.js";
 
 /**
  * Longest a drive runs before giving Node a turn, in ms. Picked so I/O waits at most a few
- * ms behind CPU-bound tasks while the hand-off (one setImmediate, ~1 µs) costs < 0.1%.
+ * ms behind CPU-bound tasks while the hand-off (one macrotask, ~1 µs) costs < 0.1%.
  */
 export const DRIVE_SLICE_MS = 4;
-/** Ticks between two looks at the wall clock for the slice: reading it costs ~30 ns. */
-const SLICE_CHECK_EVERY = 16;
+/**
+ * The clock is read once every so many task steps (counted across ticks: a ping-pong's
+ * ticks have one or two steps each), the number sized from the measured cost per step so
+ * that the interval takes about this long (ms): a quarter of the slice, so a drive
+ * overruns DRIVE_SLICE_MS by at most about that much while steps cost what they cost an
+ * interval ago. Reading performance.now() costs ~30-50 ns; an interval of fast steps
+ * (~70 ns each) is then ~1,000 steps, so the reads cost < 0.1% (a read per tick cost a
+ * ping-pong 14% of its time, measured).
+ */
+const BATCH_TARGET_MS = DRIVE_SLICE_MS / 4;
+/** Fewest steps between two looks at the clock: steps of a ms or more get one each. */
+const MIN_BATCH = 1;
+/**
+ * Directed hand-offs (Waker.handOff) that may run back to back before the next one waits
+ * in the ready queue like any wake. Two tasks that hand off to each other would otherwise
+ * run forever while the rest starve. tokio bounds its LIFO slot the same way; its figure
+ * (3) is for latency, ours is for switch-heavy code (greenlet ping-pong): 64 keeps a
+ * chain's cost per switch at ~1.5% of a trip through the queue while the rest of the tick
+ * waits at most 64 steps.
+ */
+export const MAX_HANDOFF_CHAIN = 64;
 /**
  * Virtual clock: real ms the loop waits, idle, for pending outside work (I/O, Promises)
  * before it jumps time to the next deadline. One ms: long enough for loopback I/O already
@@ -78,6 +99,92 @@ export interface ExceptionContext {
   loop?: EventLoop;
 }
 export type ExceptionHandler = (loop: EventLoop, context: ExceptionContext) => void;
+
+/**
+ * What loop.stats() reports.
+ *
+ * @example
+ * ```ts
+ * const { tasks, ready, parked, timers } = loop.stats();
+ * ```
+ */
+export interface LoopStats {
+  /** Tasks alive (not finished). */
+  tasks: number;
+  /** Tasks ready or running. */
+  ready: number;
+  /** Tasks parked: sleeping or waiting on something. */
+  parked: number;
+  /** Parked tasks that are sleeping. */
+  sleeping: number;
+  /** Parked tasks that are not sleeping, counted by what they wait on ("Queue.get": 2). */
+  waitingOn: Record<string, number>;
+  /** Ids the core holds: tasks plus scheduled callbacks (the core's own counter). */
+  coreIds: number;
+  /** Timers armed in the core (sleeps and callLater/callAt callbacks). */
+  timers: number;
+  /** Ticks run so far. */
+  ticks: number;
+  /** Task steps and callbacks run so far (the core's switch count). */
+  steps: number;
+  /** Outside waits: tasks parked on the world outside, plus holds. */
+  externalWaits: number;
+  /** The descriptions of the active holds (holdExternal). */
+  holds: string[];
+}
+
+/**
+ * Hooks into the loop's life (trio's instruments, curio's activations): for profilers,
+ * tracers and tests. Every hook is optional.
+ *
+ * @example
+ * ```ts
+ * loop.addInstrument({ taskExited: (t) => console.log(`${t.name} finished`) });
+ * ```
+ */
+export interface Instrument {
+  taskCreated?(task: Task<unknown>): void;
+  /** A task was readied (woken, or gave the turn). */
+  taskScheduled?(task: Task<unknown>): void;
+  beforeTaskStep?(task: Task<unknown>): void;
+  afterTaskStep?(task: Task<unknown>): void;
+  taskExited?(task: Task<unknown>): void;
+  beforeTick?(): void;
+  afterTick?(): void;
+}
+
+/**
+ * An outside event source registered with loop.holdExternal(): counted as an outside wait
+ * until released.
+ *
+ * @example
+ * ```ts
+ * const hold = loop.holdExternal("child process 1234");
+ * child.on("exit", () => hold.release());
+ * ```
+ */
+export class ExternalHold {
+  private live = true;
+  /** @internal */
+  constructor(
+    private readonly loop: EventLoop,
+    /** What the source is, for stats() and deadlock reports. */
+    readonly description: string,
+  ) {}
+  /** True until released. */
+  get active(): boolean {
+    return this.live;
+  }
+  /** Stops counting the source as an outside wait. Idempotent. */
+  release(): void {
+    if (!this.live) return;
+    this.live = false;
+    this.loop._releaseHold(this);
+  }
+  [Symbol.dispose](): void {
+    this.release();
+  }
+}
 
 /** Options of newEventLoop / run. */
 export interface LoopOptions {
@@ -144,15 +251,27 @@ export class EventLoop {
   /** Runnable per core slot: the Task or Handle that owns the id in that slot. */
   private readonly slots: Array<Task<unknown> | Handle | undefined> = [];
   /** Ids readied during this tick, handed to the core in phase 3. */
-  private readonly pending = new Int32Array(BATCH_CAPACITY);
+  private pending = new Int32Array(BATCH_CAPACITY);
   private pendingLen = 0;
   /** A JS copy of the OUT buffer: running tasks may grow wasm memory and detach views. */
-  private readonly batch = new Int32Array(BATCH_CAPACITY);
+  private batch = new Int32Array(BATCH_CAPACITY);
+  /** The entries of `batch` still to run in this tick: [batchPos, batchLen). */
+  private batchPos = 0;
+  private batchLen = 0;
   /** Entries in the core's ready queue (kept in step: no crossing to ask). */
   private queued = 0;
   /** Lower bound of the core's earliest deadline; Infinity when no timer is armed. */
   private earliest = Infinity;
+  /** The directed hand-off slot: an id to run right after the current step, or -1. */
+  private nextId = -1;
+  /** Entries of the tick in progress still to run: a tick may span several drives. */
+  private budget = 0;
+  /** Steps between two looks at the clock (adapts to the cost of a step), and since the last. */
+  private readEvery = BATCH_CAPACITY;
+  private sinceRead = 0;
+  private lastRead = 0;
   private inDrive = false;
+  /** A drive is due: in a microtask (a wake from outside) or a macrotask (slice over). */
   private driveScheduled = false;
   private nodeTimer: ReturnType<typeof setTimeout> | null = null;
   private nodeTimerAt = Infinity;
@@ -161,6 +280,8 @@ export class EventLoop {
   private running = false;
   private stopping = false;
   private closed = false;
+  /** The internal fault that broke this loop; it refuses further work. */
+  private broken: InternalError | null = null;
   private forever = false;
   private target: Task<unknown> | null = null;
   private onStopped: (() => void) | null = null;
@@ -173,8 +294,14 @@ export class EventLoop {
   private quietSteps = -1;
   /** @internal the task whose step is on the stack */
   _current: Task<unknown> | null = null;
-  /** @internal Suspensions waiting on the world outside (Promises, I/O). */
+  /** @internal Suspensions waiting on the world outside (Promises, I/O), plus holds. */
   _externalWaits = 0;
+  /** Outside event sources registered with holdExternal(). */
+  private readonly holds = new Set<ExternalHold>();
+  private readonly closeHooks: Array<() => void | PromiseLike<void>> = [];
+  private closing: Promise<void> | null = null;
+  /** Instruments (hooks for profilers and tests); null while there are none. */
+  private instruments: Instrument[] | null = null;
 
   constructor(options: LoopOptions = {}) {
     const core = options.core ?? "wasm";
@@ -266,6 +393,7 @@ export class EventLoop {
     const id = this.spawnId();
     const task = new Task<T>(this, id, c, options?.name, options?.signal);
     this.slots[id & SLOT_MASK] = task as Task<unknown>;
+    if (this.instruments !== null) this.instrument("taskCreated", task as Task<unknown>);
     if (task.state === DONE) return task; // signal was already aborted
     this._schedule(id);
     return task;
@@ -303,10 +431,20 @@ export class EventLoop {
     const task = op instanceof Task ? op : this.createTask(op);
     if (task.loop !== this) throw new TypeError("spindle: that task belongs to another loop");
     return new Promise<T>((resolve, reject) => {
+      // As asyncio's _run_until_complete_cb: a done callback, so the loop stops after the
+      // tick that runs it — the callbacks the task scheduled just before it returned run.
+      const onDone = (): void => this.stop();
       const settle = (): void => {
         loopsAwaiting.delete(this);
+        task.removeDoneCallback(onDone);
+        if (this.broken !== null) {
+          reject(this.broken);
+          return;
+        }
         if (!task.done()) {
-          reject(new Error("spindle: the event loop stopped before the task completed"));
+          reject(
+            new InvalidStateError("spindle: the event loop stopped before the task completed"),
+          );
           return;
         }
         try {
@@ -319,7 +457,7 @@ export class EventLoop {
         settle();
         return;
       }
-      task._listen(() => this.stop());
+      task.addDoneCallback(onDone);
       this.target = task as Task<unknown>;
       loopsAwaiting.add(this);
       hookBeforeExit();
@@ -328,7 +466,8 @@ export class EventLoop {
   }
 
   /**
-   * Runs the loop until stop() is called; keeps the process alive meanwhile.
+   * Runs the loop until stop() is called; keeps the process alive meanwhile. If stop() was
+   * called before, runs one tick and returns (as asyncio).
    *
    * @example
    * ```ts
@@ -339,35 +478,81 @@ export class EventLoop {
   runForever(): Promise<void> {
     this.checkOpen();
     this.checkNotRunning();
-    return new Promise<void>((resolve) => {
+    return new Promise<void>((resolve, reject) => {
       this.keepAlive = setInterval(() => {}, 1 << 30);
-      this.start(true, resolve);
+      this.start(true, () => (this.broken !== null ? reject(this.broken) : resolve()));
     });
   }
 
-  /** Stops the loop after the tick in progress (runForever/runUntilComplete return). */
+  /**
+   * Stops the loop after the tick in progress (runForever/runUntilComplete return). Called
+   * while the loop is not running, the next runForever() runs one tick and returns.
+   *
+   * @example
+   * ```ts
+   * loop.callSoon(() => loop.stop());
+   * await loop.runForever(); // returns after that tick
+   * ```
+   */
   stop(): void {
-    if (!this.running) return;
     this.stopping = true;
-    if (!this.inDrive) this.kick();
+    if (this.running && !this.inDrive) this.kick();
   }
 
+  /**
+   * The internal fault that broke this loop (an InternalError, "this is a bug in
+   * spindle"), or null. A broken loop refuses further work.
+   *
+   * @example
+   * ```ts
+   * if (loop.failure !== null) reportBug(loop.failure);
+   * ```
+   */
+  get failure(): InternalError | null {
+    return this.broken;
+  }
+
+  /**
+   * True while runForever() or runUntilComplete() is running the loop.
+   *
+   * @example
+   * ```ts
+   * loop.isRunning(); // false out here
+   * ```
+   */
   isRunning(): boolean {
     return this.running;
   }
 
+  /**
+   * True once close() was called.
+   *
+   * @example
+   * ```ts
+   * loop.close();
+   * loop.isClosed(); // true
+   * ```
+   */
   isClosed(): boolean {
     return this.closed;
   }
 
   /**
-   * Closes the loop: it can no longer run or schedule. Reports failed tasks whose
-   * exception nobody retrieved. Pending tasks are dropped (run() cancels them first). The
-   * loop's core may be reset and handed to a new loop; the ids this loop held are stale there.
+   * Closes the loop: it can no longer run or schedule, and whatever of it is still held —
+   * tasks, handles, wakers — becomes inert (cancel() returns false, a waker does nothing).
+   * Reports failed tasks whose exception nobody retrieved, then runs the close hooks
+   * (onClose), newest first. Pending tasks are dropped (run() cancels them first). The
+   * loop's core may be reset and handed to a new loop. Returns a Promise that settles once
+   * the close hooks have (it never rejects: their errors go to the exception handler).
+   *
+   * @example
+   * ```ts
+   * await loop.close(); // e.g. worker threads of its executor have ended
+   * ```
    */
-  close(): void {
-    if (this.running) throw new Error("spindle: cannot close a running event loop");
-    if (this.closed) return;
+  close(): Promise<void> {
+    if (this.running) throw new InvalidStateError("spindle: cannot close a running event loop");
+    if (this.closing !== null) return this.closing;
     this.closed = true;
     for (const ref of this.failedUnretrieved) {
       const t = ref.deref();
@@ -377,7 +562,159 @@ export class EventLoop {
     }
     this.failedUnretrieved.clear();
     this.clearNodeTimer();
-    giveBackCore(this.core);
+    // A broken core's state is not to be trusted: it is not pooled.
+    if (this.broken === null) giveBackCore(this.core);
+    const waits: Array<PromiseLike<void>> = [];
+    for (const hook of this.closeHooks.splice(0).reverse()) {
+      try {
+        const r = hook();
+        if (isThenable(r)) waits.push(r);
+      } catch (exception) {
+        this.callExceptionHandler({ message: "Exception in a close hook", exception });
+      }
+    }
+    this.closing = Promise.allSettled(waits).then((results) => {
+      for (const r of results)
+        if (r.status === "rejected")
+          this.callExceptionHandler({ message: "A close hook failed", exception: r.reason });
+    });
+    return this.closing;
+  }
+
+  /**
+   * Registers `hook` to run when the loop closes (newest first): what an executor, a pool
+   * or a server does to release what it holds for the loop. `hook` may return a Promise;
+   * close() (and so run()) waits for it. Returns a function that unregisters it.
+   *
+   * @example
+   * ```ts
+   * const pool = createPool();
+   * loop.onClose(() => pool.destroy());
+   * ```
+   */
+  onClose(hook: () => void | PromiseLike<void>): () => void {
+    if (typeof hook !== "function")
+      throw new TypeError(`spindle: onClose needs a function, got ${describe(hook)}`);
+    this.checkOpen();
+    this.closeHooks.push(hook);
+    return () => {
+      const i = this.closeHooks.indexOf(hook);
+      if (i >= 0) this.closeHooks.splice(i, 1);
+    };
+  }
+
+  /**
+   * Registers an event source outside the loop — a listening server, a socket, a child
+   * process, a worker — that may still wake tasks: while the hold is active, the loop
+   * counts it as an outside wait, so the virtual clock lets its events land before jumping
+   * and deadlock detection stays quiet. Release it when the source can no longer wake
+   * anyone (closed, ended). `description` appears in stats() and deadlock reports.
+   *
+   * @example
+   * ```ts
+   * const hold = loop.holdExternal(`tcp server ${host}:${port}`);
+   * server.on("close", () => hold.release());
+   * ```
+   */
+  holdExternal(description: string): ExternalHold {
+    this.checkOpen();
+    const hold = new ExternalHold(this, String(description));
+    this.holds.add(hold);
+    this._externalWaits++;
+    return hold;
+  }
+
+  /** @internal */
+  _releaseHold(hold: ExternalHold): void {
+    if (!this.holds.delete(hold)) return;
+    this._externalWaits--;
+    // Nothing outside may be left to wake anyone: let a drive look (deadlock, time jump).
+    if (this.running && !this.inDrive) this.kick();
+  }
+
+  /**
+   * Counters for profilers, tests and the bench: tasks alive, ready, parked (by what they
+   * wait on), timers armed, ticks and task steps so far, and the outside sources held.
+   *
+   * @example
+   * ```ts
+   * const { tasks, parked, waitingOn } = loop.stats();
+   * console.log(tasks, parked, waitingOn); // 3 2 { "Queue.get": 2 }
+   * ```
+   */
+  stats(): LoopStats {
+    let tasks = 0;
+    let ready = 0;
+    let parked = 0;
+    let sleeping = 0;
+    const waitingOn: Record<string, number> = {};
+    for (const r of this.slots) {
+      if (!(r instanceof Task) || r.state === DONE) continue;
+      tasks++;
+      if (r.state === PARKED) {
+        parked++;
+        if (r.parkedOn instanceof TaskWaker) {
+          const what = r.parkedOn.instr.describe();
+          waitingOn[what] = (waitingOn[what] ?? 0) + 1;
+        } else sleeping++;
+      } else ready++;
+    }
+    return {
+      tasks,
+      ready,
+      parked,
+      sleeping,
+      waitingOn,
+      coreIds: this.core.taskCount(),
+      timers: this.core.timerCount(),
+      ticks: this.ticks,
+      steps: this.steps,
+      externalWaits: this._externalWaits,
+      holds: [...this.holds].map((h) => h.description),
+    };
+  }
+
+  /**
+   * Adds instrument hooks (trio's instruments): called as tasks are created, scheduled,
+   * stepped and finished, and around each tick. An instrument that throws is reported
+   * and removed. Costs one check per event while none is installed. Returns a function
+   * that removes it.
+   *
+   * @example
+   * ```ts
+   * const steps = new Map<string, number>();
+   * loop.addInstrument({
+   *   beforeTaskStep: (t) => steps.set(t.name, (steps.get(t.name) ?? 0) + 1),
+   * });
+   * ```
+   */
+  addInstrument(instrument: Instrument): () => void {
+    if (typeof instrument !== "object" || instrument === null)
+      throw new TypeError(`spindle: addInstrument needs an object, got ${describe(instrument)}`);
+    this.instruments = [...(this.instruments ?? []), instrument];
+    return () => this.removeInstrument(instrument);
+  }
+
+  private removeInstrument(instrument: Instrument): void {
+    if (this.instruments === null) return;
+    const rest = this.instruments.filter((i) => i !== instrument);
+    this.instruments = rest.length === 0 ? null : rest;
+  }
+
+  private instrument(hook: keyof Instrument, task?: Task<unknown>): void {
+    for (const i of this.instruments ?? []) {
+      const fn = i[hook] as ((t?: Task<unknown>) => void) | undefined;
+      if (fn === undefined) continue;
+      try {
+        fn.call(i, task);
+      } catch (exception) {
+        this.removeInstrument(i);
+        this.callExceptionHandler({
+          message: `Instrument ${hook} raised an exception; it was removed`,
+          exception,
+        });
+      }
+    }
   }
 
   // ── exceptions ────────────────────────────────────────────────────────────────────
@@ -425,9 +762,28 @@ export class EventLoop {
 
   /** @internal Readies a core id: it runs in the next tick, in wake order. */
   _schedule(id: number): void {
+    // A closed loop's tasks and handles are inert: its core may serve another loop now.
+    if (this.closed) return;
+    if (this.instruments !== null) this.instrumentSchedule(id);
     this.pending[this.pendingLen++] = id;
     if (this.pendingLen === BATCH_CAPACITY) this.flush();
     if (!this.inDrive) this.kick();
+  }
+
+  /**
+   * @internal Readies `id` to run right after the step in progress (Waker.handOff). A
+   * hand-off already in the slot is queued as an ordinary wake; so is this one outside a
+   * drive (nothing is stepping).
+   */
+  _scheduleNext(id: number): void {
+    if (this.closed) return;
+    if (!this.inDrive) {
+      this._schedule(id);
+      return;
+    }
+    if (this.nextId >= 0) this._schedule(this.nextId);
+    if (this.instruments !== null) this.instrumentSchedule(id);
+    this.nextId = id;
   }
 
   /**
@@ -442,6 +798,10 @@ export class EventLoop {
   /** @internal */
   _releaseHandle(h: Handle, fired = false): void {
     if (h.id < 0) return;
+    if (this.closed) {
+      h.id = -1;
+      return;
+    }
     if (h instanceof TimerHandle && h.timer >= 0) {
       // Fired: the core freed the timer itself; cancelling would only cross for a false.
       if (!fired) this.core.cancelTimer(h.timer);
@@ -455,6 +815,12 @@ export class EventLoop {
   _taskDone(task: Task<unknown>): void {
     this.releaseId(task.id);
     task.id = -1;
+    if (this.instruments !== null) this.instrument("taskExited", task);
+  }
+
+  private instrumentSchedule(id: number): void {
+    const r = this.slots[id & SLOT_MASK];
+    if (r instanceof Task && r.id === id) this.instrument("taskScheduled", r);
   }
 
   /**
@@ -508,6 +874,12 @@ export class EventLoop {
     queueMicrotask(this.drive);
   }
 
+  /**
+   * Runs ticks until the loop is idle, stopped, or DRIVE_SLICE_MS is up — then Node gets a
+   * turn (a macrotask: setImmediate in Node) and the next drive goes on where this one stopped, in the middle
+   * of a tick if need be (`budget`), so a tick still runs exactly what was ready when it
+   * began. Anything that escapes a tick is a fault in the kernel: the loop is broken.
+   */
   private readonly drive = (): void => {
     this.driveScheduled = false;
     if (!this.running || this.inDrive) return;
@@ -516,90 +888,184 @@ export class EventLoop {
     running.loop = this;
     let again = false;
     try {
-      const sliceEnd = performance.now() + DRIVE_SLICE_MS;
-      for (;;) {
-        this.tick();
-        if (this.stopping) break;
-        if (this.queued > 0 || this.pendingLen > 0) {
-          if (++this.ticks % SLICE_CHECK_EVERY === 0 && performance.now() > sliceEnd) {
-            again = true;
-            break;
-          }
-          continue;
-        }
-        // Idle: nothing ready.
-        if (this.earliest !== Infinity) {
-          const next = this.core.nextDeadline();
-          this.earliest = next;
-          if (next !== Infinity) {
-            if (this.clock.virtual) {
-              if (this._externalWaits > 0 && this.quietSteps !== this.steps) {
-                // Outside work (I/O, Promises) is pending: let it land before jumping
-                // time past it. Jump once the loop stayed quiet for QUIET_MS of real time.
-                this.armQuietTimer();
-                break;
-              }
-              this.quietSteps = -1;
-              this.clock.jumpTo(next);
-              if (performance.now() > sliceEnd) {
-                again = true;
-                break;
-              }
-              continue;
-            }
-            this.armNodeTimer(next);
-            break;
-          }
-        }
-        if (this.clock.virtual && this._externalWaits === 0 && !this.forever) {
-          this.deadlock();
-          if (this.queued > 0 || this.pendingLen > 0) continue;
-        }
-        break;
-      }
+      again = this.runSlice();
+    } catch (fault) {
+      this.fail(fault);
     } finally {
       running.loop = outer;
       this.inDrive = false;
     }
-    if (this.stopping) this.finishRun();
-    else if (again) setImmediate(this.drive);
-    else if (this.pendingLen > 0) this.kick();
+    if (this.stopping || this.broken !== null) this.finishRun();
+    else if (again) {
+      this.driveScheduled = true;
+      macrotask(this.drive);
+    } else if (this.pendingLen > 0 || this.queued > 0) this.kick();
   };
 
-  /** One tick: timers, the batch that was ready when it began, then the wakes. */
-  private tick(): void {
-    const core = this.core;
-    // Phase 1: timers. Skipped without a crossing while nothing can be due.
-    if (this.earliest !== Infinity) {
-      const now = this.clock.now();
-      if (now >= this.earliest) {
-        this.queued += core.advance(now);
-        this.earliest = core.nextDeadline();
+  /** The body of a drive; true if work is left for the next one (the slice ran out). */
+  private runSlice(): boolean {
+    const start = performance.now();
+    const sliceEnd = start + DRIVE_SLICE_MS;
+    this.lastRead = start;
+    this.sinceRead = 0;
+    for (;;) {
+      if (!this.ticking) this.beginTick();
+      if (!this.runBudget(sliceEnd)) return true;
+      // The tick's wakes wait in `pending` for the next one, which starts with them.
+      if (this.instruments !== null) this.instrument("afterTick");
+      if (this.stopping) return false;
+      if (this.queued > 0 || this.pendingLen > 0) continue;
+      // Idle: nothing ready.
+      if (this.earliest !== Infinity) {
+        const next = this.core.nextDeadline();
+        this.earliest = next;
+        if (next !== Infinity) {
+          if (this.clock.virtual) {
+            if (this._externalWaits > 0 && this.quietSteps !== this.steps) {
+              // Outside work (I/O, Promises) is pending: let it land before jumping
+              // time past it. Jump once the loop stayed quiet for QUIET_MS of real time.
+              this.armQuietTimer();
+              return false;
+            }
+            this.quietSteps = -1;
+            this.clock.jumpTo(next);
+            if (performance.now() > sliceEnd) return true;
+            continue;
+          }
+          this.armNodeTimer(next);
+          return false;
+        }
       }
+      if (this.clock.virtual && this._externalWaits === 0 && !this.forever) {
+        this.deadlock();
+        if (this.queued > 0 || this.pendingLen > 0) continue;
+      }
+      return false;
     }
-    // Phase 2: run what was ready when the tick began.
-    let budget = this.queued;
-    const batch = this.batch;
-    const slots = this.slots;
-    while (budget > 0) {
-      const max = budget < BATCH_CAPACITY ? budget : BATCH_CAPACITY;
-      const n = core.drain(max);
-      this.steps += n;
-      budget -= max;
-      this.queued -= max;
-      const out = core.batchOut();
-      for (let i = 0; i < n; i++) batch[i] = out[i]!;
-      for (let i = 0; i < n; i++) {
-        const id = batch[i]!;
+  }
+
+  /**
+   * Starts a tick. Usually the core's ready queue is empty between ticks and no timer is
+   * due: then the tick is exactly the wakes of the last one, in order, and they run from
+   * JS without a crossing (the two buffers swap). Otherwise the wakes go to the core first
+   * (asyncio: ready callbacks before the timers that become due), then the due timers
+   * (phase 1: core.advance moves every due id into the ready queue in one crossing), and
+   * the tick's budget is what the core has queued.
+   */
+  private beginTick(): void {
+    this.ticks++;
+    let due = false;
+    if (this.earliest !== Infinity) due = this.clock.now() >= this.earliest;
+    if (this.queued === 0 && !due) {
+      const next = this.pending;
+      this.pending = this.batch;
+      this.batch = next;
+      this.batchPos = 0;
+      this.batchLen = this.pendingLen;
+      this.pendingLen = 0;
+    } else {
+      this.flush();
+      if (due) {
+        this.queued += this.core.advance(this.clock.now());
+        this.earliest = this.core.nextDeadline();
+      }
+      this.budget = this.queued;
+    }
+    if (this.instruments !== null) this.instrument("beforeTick");
+  }
+
+  /** True while the tick in progress has entries left to run. */
+  private get ticking(): boolean {
+    return this.batchPos < this.batchLen || this.budget > 0;
+  }
+
+  /**
+   * Phase 2: runs the tick — the entries already in `batch`, then what is left of its budget
+   * in the core, drained in batches — looking at the clock every `readEvery` steps; false
+   * if the slice ran out first (the rest waits for the next drive).
+   */
+  private runBudget(sliceEnd: number): boolean {
+    for (;;) {
+      if (this.batchPos === this.batchLen) {
+        if (this.budget === 0) return true;
+        this.drainBatch();
+        continue;
+      }
+      const batch = this.batch;
+      const slots = this.slots;
+      const instrumented = this.instruments !== null;
+      while (this.batchPos < this.batchLen) {
+        const id = batch[this.batchPos++]!;
         const r = slots[id & SLOT_MASK];
-        // An earlier entry of this batch may have cancelled this one (a handle), and its
+        // An earlier entry of this tick may have cancelled this one (a handle), and its
         // slot may even hold a new owner already: the generation tells.
-        if (r === undefined || r.id !== id) continue;
-        r._run();
+        if (r !== undefined && r.id === id) {
+          this.steps++;
+          if (instrumented && r instanceof Task) this.stepInstrumented(r);
+          else r._run();
+          if (this.nextId >= 0) this.runHandOffs();
+        }
+        // A look at the clock every so many entries (counted across ticks).
+        if (++this.sinceRead >= this.readEvery && this.sliceOver(sliceEnd) && this.ticking)
+          return false;
       }
     }
-    // Phase 3: hand this tick's wakes to the core, in order.
-    this.flush();
+  }
+
+  /** Moves up to BATCH_CAPACITY entries of the tick's budget from the core into `batch`. */
+  private drainBatch(): void {
+    const max = this.budget < BATCH_CAPACITY ? this.budget : BATCH_CAPACITY;
+    const n = this.core.drain(max);
+    this.budget -= max;
+    this.queued -= max;
+    const out = this.core.batchOut();
+    const batch = this.batch;
+    for (let i = 0; i < n; i++) batch[i] = out[i]!;
+    this.batchPos = 0;
+    this.batchLen = n;
+  }
+
+  /**
+   * Reads the clock (due every `readEvery` steps) and sizes the next interval so it takes
+   * about BATCH_TARGET_MS at the cost per step just seen. True if the slice is over.
+   */
+  private sliceOver(sliceEnd: number): boolean {
+    const now = performance.now();
+    const ms = now - this.lastRead;
+    const steps = this.sinceRead;
+    this.lastRead = now;
+    this.sinceRead = 0;
+    const every = ms <= 0 ? BATCH_CAPACITY : Math.floor((BATCH_TARGET_MS * steps) / ms);
+    this.readEvery =
+      every < MIN_BATCH ? MIN_BATCH : every > BATCH_CAPACITY ? BATCH_CAPACITY : every;
+    return now > sliceEnd;
+  }
+
+  /**
+   * Runs the tasks handed off to (Waker.handOff), each right after the step that handed
+   * off, up to MAX_HANDOFF_CHAIN in a row; past that the next one waits in the queue.
+   */
+  private runHandOffs(): void {
+    const slots = this.slots;
+    for (let chain = 0; this.nextId >= 0; chain++) {
+      const id = this.nextId;
+      this.nextId = -1;
+      if (chain === MAX_HANDOFF_CHAIN) {
+        this._schedule(id);
+        return;
+      }
+      const r = slots[id & SLOT_MASK];
+      if (r === undefined || r.id !== id) continue;
+      this.steps++;
+      if (this.instruments !== null && r instanceof Task) this.stepInstrumented(r);
+      else r._run();
+    }
+  }
+
+  private stepInstrumented(task: Task<unknown>): void {
+    this.instrument("beforeTaskStep", task);
+    task._run();
+    this.instrument("afterTaskStep", task);
   }
 
   private flush(): void {
@@ -610,6 +1076,16 @@ export class EventLoop {
     for (let i = 0; i < n; i++) view[i] = pending[i]!;
     this.pendingLen = 0;
     this.queued += this.core.readyBatch(n);
+  }
+
+  /**
+   * A fault escaped the kernel's own code: the loop's state can no longer be trusted. It
+   * stops, the run in progress rejects with an InternalError (the fault as its cause), and
+   * the loop refuses further work (trio's TrioInternalError, curio's crash rule).
+   */
+  private fail(fault: unknown): void {
+    const what = fault instanceof Error ? `${fault.name}: ${fault.message}` : describe(fault);
+    this.broken = new InternalError(`the event loop failed: ${what}`, { cause: fault });
   }
 
   private finishRun(): void {
@@ -626,18 +1102,20 @@ export class EventLoop {
     cb?.();
   }
 
-  /** Throws DeadlockError into the task runUntilComplete waits for. */
-  /** @internal also called at process 'beforeExit' */
+  /**
+   * @internal Throws DeadlockError into the task runUntilComplete waits for; also called at
+   * process 'beforeExit'. Its wait is undone, not forwarded (an awaited task is left
+   * alone: run() cancels the rest on its way out).
+   */
   deadlock(): void {
     const target = this.target;
     if (target === null || target.state !== PARKED) return;
-    const blocked = [...this.allTasks()].map((t) => t.name);
+    const blocked = [...this.allTasks()].map((t) => `${t.name} (${t.waitingOn ?? "ready"})`);
     target.interrupt(
       new DeadlockError(
         `spindle: this operation would block forever: every task is waiting and nothing ` +
           `(no timer, no I/O, no pending Promise) can wake one. Blocked: ${blocked.join(", ")}`,
       ),
-      false, // leave what it awaited alone: run() cancels the rest on its way out
     );
   }
 
@@ -708,11 +1186,17 @@ export class EventLoop {
   }
 
   private checkOpen(): void {
-    if (this.closed) throw new Error("spindle: the event loop is closed");
+    if (this.broken !== null)
+      throw new InvalidStateError(
+        "spindle: this event loop failed with an internal error and refuses further work " +
+          `(${this.broken.message})`,
+        { cause: this.broken },
+      );
+    if (this.closed) throw new InvalidStateError("spindle: the event loop is closed");
   }
 
   private checkNotRunning(): void {
-    if (this.running) throw new Error("spindle: this event loop is already running");
+    if (this.running) throw new InvalidStateError("spindle: this event loop is already running");
   }
 
   private checkCallback(cb: unknown, what: string): void {
@@ -730,15 +1214,15 @@ function checkDelay(ms: unknown, what: string): void {
 function hookBeforeExit(): void {
   if (beforeExitHooked) return;
   beforeExitHooked = true;
-  process.on("beforeExit", () => {
-    // Node has nothing left to run: any loop still waiting for a task is deadlocked.
+  onHostIdle(() => {
+    // The host has nothing left to run: any loop still waiting for a task is deadlocked.
     for (const loop of loopsAwaiting) loop.deadlock();
   });
 }
 
 const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as unknown;
 
-/** Normalises what createTask accepts into a coroutine (started lazily, in the task). */
+/** @internal Normalises what createTask accepts into a coroutine (started lazily, in the task). */
 export function toCoroutine<T>(coro: CoroutineLike<T>, loop: EventLoop): Coroutine<T> {
   if (typeof coro === "function") {
     if (coro instanceof (GeneratorFunction as typeof Function))
@@ -754,7 +1238,7 @@ export function toCoroutine<T>(coro: CoroutineLike<T>, loop: EventLoop): Corouti
   );
 }
 
-/** Calls a plain or async function when the task first runs, inside the task's context. */
+/** @internal Calls a plain or async function when the task first runs, in the task's context. */
 export function* callLaterCoroutine(
   fn: () => unknown,
   loop: EventLoop,
@@ -766,10 +1250,38 @@ export function* callLaterCoroutine(
   return r;
 }
 
-/** Makes an iterator yield*-able. */
+/**
+ * Anything createTask accepts, as an operation to `yield*` inside the current task: a
+ * generator function is called, a generator or operation is run as is, an async function
+ * or a Promise is awaited (with the task as currentTask() in the async function). What
+ * timeout(), lock.with() and taskGroup() use to run their body inline.
+ *
+ * @example
+ * ```ts
+ * function* withRetry<T>(body: CoroutineLike<T>) {
+ *   for (;;) {
+ *     try { return yield* asOperation(body); } catch { yield* sleep(100); }
+ *   }
+ * }
+ * ```
+ */
+export function asOperation<T>(body: CoroutineLike<T>): Operation<T> {
+  if (typeof body === "object" && body !== null && Symbol.iterator in body)
+    return body as Operation<T>; // a generator or an operation: yield* it directly
+  const loop = running.loop;
+  if (loop === null || loop._current === null)
+    throw new InvalidStateError(
+      "spindle: asOperation() runs its body inside the current task: call it from a coroutine",
+    );
+  return iterable(toCoroutine(body, loop));
+}
+
+/** @internal Makes an iterator yield*-able. */
 export function iterable<Y, R>(it: Iterator<Y, R, unknown>): Iterable<Y, R, unknown> {
   return { [Symbol.iterator]: () => it };
 }
+
+const PROMISE_WAIT = { describe: "a Promise" } as const;
 
 function* awaitThenable(p: PromiseLike<unknown>): Generator<Instruction | undefined> {
   return yield* suspend<unknown>((waker) => {
@@ -777,5 +1289,5 @@ function* awaitThenable(p: PromiseLike<unknown>): Generator<Instruction | undefi
       (v) => void waker.resume(v),
       (e) => void waker.fail(e),
     );
-  });
+  }, PROMISE_WAIT);
 }

@@ -5,21 +5,22 @@
 // lock before it returns or throws, as asyncio does: code after a wait always holds the
 // lock. notify(n) resumes the n oldest live waiters, which then queue for the lock.
 //
-// A notification is a value the kernel delivers even if the waiter is cancelled right
-// after; a waiter that consumed one and then leaves by an exception (the cancel landing
-// while it re-acquires) passes it on to the next waiter, so a cancel never swallows a
-// notify (asyncio does the same with a spurious extra notify).
+// A waiter that was notified but leaves wait() by an error — a cancel that won the race
+// against its notification, or one landing while it re-acquires the lock — notifies the
+// next waiter instead, so a cancel never swallows a notify. CPython 3.11 loses such a
+// notification; 3.13 notifies another waiter on any error, even one that was never
+// notified (a spurious wake-up); spindle passes on exactly the notifications it consumed.
 //
 // Invariant: a waiter is in `waiters` only while parked in wait(); its undo unlinks it.
 // Like asyncio, "holding the lock" is checked as "the lock is locked": Lock has no owner.
 //
 // Cost: wait O(1) plus a lock round-trip; notify(n) O(n).
 
-import { CancelledError, describe } from "../errors.js";
-import { suspend, type Instruction, type Operation, type Waker } from "../operation.js";
+import { CancelledError, InvalidStateError, describe } from "../errors.js";
+import { NOT_YET, type Instruction, type Operation, type Waker } from "../kernel/operation.js";
 import { Lock, type LockStatistics } from "./lock.js";
 import { scoped, type Body } from "./scoped.js";
-import { WaitQueue } from "./wait-queue.js";
+import { WaitQueue, Waiting } from "./wait-queue.js";
 
 /**
  * What Condition.statistics() reports.
@@ -55,7 +56,7 @@ export interface ConditionStatistics {
  */
 export class Condition {
   private readonly lock: Lock;
-  private readonly waiters = new WaitQueue<Waker<boolean>>();
+  /** @internal */ readonly waiters = new WaitQueue<Waker<boolean>>();
 
   /** Uses `lock` if given (several conditions may share one), else a new Lock. */
   constructor(lock?: Lock) {
@@ -128,44 +129,43 @@ export class Condition {
    */
   *wait(): Generator<Instruction | undefined, boolean, unknown> {
     if (!this.lock.locked())
-      throw new Error(
+      throw new InvalidStateError(
         "spindle: Condition.wait() needs the lock held: call it inside cond.with(...) " +
           "or after yield* cond.acquire()",
       );
     this.lock.release();
-    let notified = false;
+    let failure: unknown = null;
     let failed = false;
-    let failure: unknown = undefined;
+    let notified = false;
     try {
-      yield* suspend<boolean>(
-        (waker) => {
-          const node = this.waiters.push(waker);
-          return () => void this.waiters.remove(node);
-        },
-        { external: false },
-      );
+      // A notification that a cancel beats before we run is passed on by Wait.abandon.
+      yield* new Wait(this);
       notified = true;
     } catch (e) {
       failed = true;
       failure = e;
     }
-    // Re-acquire even when cancelled: the caller's code after wait() assumes the lock. Only
-    // CancelledError is absorbed (and rethrown below); any other error leaves at once.
+    // Re-acquire even when cancelled: the caller's code after wait() assumes the lock.
+    // Only CancelledError is absorbed (and rethrown below); any other error leaves at once.
+    let cancelled: CancelledError | null = null;
     for (;;) {
       try {
         yield* this.lock.acquire();
         break;
       } catch (e) {
-        if (!(e instanceof CancelledError)) throw e;
-        failed = true;
-        failure = e;
+        if (!(e instanceof CancelledError)) {
+          if (notified) this.wake(1);
+          throw e;
+        }
+        cancelled = e;
       }
     }
-    if (failed) {
-      // We consumed a notification but will not act on it: give it to the next waiter.
+    if (cancelled !== null) {
+      // Notified, but leaving by the cancel: the notification goes to the next waiter.
       if (notified) this.wake(1);
-      throw failure;
+      throw cancelled;
     }
+    if (failed) throw failure;
     return true;
   }
 
@@ -238,16 +238,37 @@ export class Condition {
 
   private checkHeld(what: string): void {
     if (!this.lock.locked())
-      throw new Error(
+      throw new InvalidStateError(
         `spindle: Condition.${what}() needs the lock held: call it inside cond.with(...) ` +
           "or after yield* cond.acquire()",
       );
   }
 
   /** Resumes up to `n` live waiters, oldest first. */
+  /** @internal A notification consumed by a waiter that left by an error goes on. */
+  passOn(): void {
+    this.wake(1);
+  }
+
   private wake(n: number): void {
     for (let woken = 0; woken < n; woken++) {
       if (!this.waiters.handOff((waker) => waker.resume(true))) return;
     }
+  }
+}
+
+/** The park inside Condition.wait(): a place among the waiters until notified. */
+class Wait extends Waiting<boolean> {
+  constructor(private readonly cond: Condition) {
+    super(cond.waiters);
+  }
+  protected attempt(): typeof NOT_YET {
+    return NOT_YET;
+  }
+  protected override abandon(): void {
+    this.cond.passOn();
+  }
+  override describe(): string {
+    return "Condition.wait";
   }
 }

@@ -1,16 +1,17 @@
 // Event: a flag tasks can wait for (asyncio.Event).
 //
-// HOW: `flag` plus a WaitQueue. set() raises the flag and resumes every parked waiter with
-// `true`; waiters that arrive while the flag is up return at once. clear() only lowers the
-// flag: tasks already woken stay woken (asyncio's semantics).
+// HOW: `flag` plus a WaitQueue. set() raises the flag and wakes every parked waiter;
+// waiters that arrive while the flag is up return at once. clear() only lowers the flag:
+// tasks already woken stay woken (asyncio's semantics). A waiter cancelled after set() but
+// before it ran meets CancelledError, as in asyncio; there is nothing to pass on.
 //
 // Invariant: flag set ⇒ no waiters. A waiter cancelled while parked leaves the queue
 // through its undo.
 //
 // Cost: wait and clear O(1); set O(waiters).
 
-import type { Operation, Waker } from "../operation.js";
-import { Enter, WaitQueue } from "./wait-queue.js";
+import { NOT_YET, type Operation, type Waker } from "../kernel/operation.js";
+import { WaitQueue, Waiting } from "./wait-queue.js";
 
 /**
  * What Event.statistics() reports.
@@ -48,12 +49,7 @@ export class Event {
    * ```
    */
   wait(): Operation<boolean> {
-    return new Enter(this);
-  }
-
-  /** @internal Gate: a set event lets everyone through. */
-  tryEnter(): boolean {
-    return this.flag;
+    return new Wait(this);
   }
 
   /**
@@ -105,5 +101,18 @@ export class Event {
    */
   statistics(): EventStatistics {
     return { tasksWaiting: this.waiters.size };
+  }
+}
+
+/** `yield* event.wait()`: true now if the event is set, else a place among the waiters. */
+class Wait extends Waiting<boolean> {
+  constructor(private readonly event: Event) {
+    super(event.waiters);
+  }
+  protected attempt(): boolean | typeof NOT_YET {
+    return this.event.isSet() ? true : NOT_YET;
+  }
+  override describe(): string {
+    return "Event.wait";
   }
 }

@@ -1,5 +1,6 @@
 // Synchronisation primitives (asyncio's Lock, Event, Condition, Semaphore, BoundedSemaphore
-// and queues), built on the kernel's public `suspend` only. This file only re-exports.
+// and queues), built on the kernel's public operations only (Attempt, Waker). This file
+// only re-exports.
 
 export { Lock, type LockStatistics } from "./lock.js";
 export { Event, type EventStatistics } from "./event.js";
@@ -19,3 +20,4 @@ export {
 export { defaultOrder } from "./priority-order.js";
 export type { Compare } from "./stable-heap.js";
 export type { Body } from "./scoped.js";
+export { WaitNode, WaitQueue, Waiting } from "./wait-queue.js";

@@ -1,20 +1,21 @@
 // Lock: mutual exclusion between tasks (asyncio.Lock), FIFO-fair.
 //
-// HOW: `held` plus a WaitQueue of parked acquirers. release() never lets the lock go free
-// while someone waits: it hands ownership straight to the oldest live waiter (its waker
-// resumes it with `true`), so no newcomer can barge in between. The kernel delivers a
-// resumed value even if the waiter is cancelled right after, so a hand-off is never lost:
-// the new owner returns from acquire() and meets the CancelledError at its next suspension,
-// inside its own try/finally that releases.
+// HOW, as asyncio 3.11: `held` plus a WaitQueue of parked acquirers. release() frees the
+// lock and wakes the oldest waiter, which stays queued until it runs and takes the lock
+// (so no newcomer can barge in: acquire() only takes a free lock nobody is queued for).
+// If the woken waiter is cancelled before it runs, the cancel wins (the kernel's rule) and
+// the waiter, leaving, wakes the next one: the lock is never left free with waiters parked.
 //
-// Invariant: waiters non-empty ⇒ held. A waiter cancelled while parked leaves the queue
-// through its undo.
+// Invariant: a queued waiter is parked, or woken and about to take the lock; waiters
+// non-empty and !held ⇒ the first waiter is woken. A waiter cancelled while parked leaves
+// the queue through its undo.
 //
-// Cost: acquire and release are O(1); an uncontended acquire does not suspend.
+// Cost: acquire and release O(1); an uncontended acquire does not suspend.
 
-import type { Instruction, Operation, Waker } from "../operation.js";
+import { InvalidStateError } from "../errors.js";
+import { NOT_YET, type Instruction, type Operation, type Waker } from "../kernel/operation.js";
 import { scoped, type Body } from "./scoped.js";
-import { Enter, WaitQueue } from "./wait-queue.js";
+import { WaitQueue, Waiting } from "./wait-queue.js";
 
 /**
  * What Lock.statistics() reports (trio's LockStatistics).
@@ -59,19 +60,30 @@ export class Lock {
    * ```
    */
   acquire(): Operation<boolean> {
-    return new Enter(this);
+    return new Acquire(this);
   }
 
-  /** @internal Gate: free means no live waiter either (release hands the lock over). */
-  tryEnter(): boolean {
-    if (this.held) return false;
+  /** @internal Takes the lock if it is free and nobody is queued for it. */
+  tryAcquire(): boolean {
+    if (this.held || this.waiters.size > 0) return false;
     this.held = true;
     return true;
   }
 
+  /** @internal A woken waiter takes the lock. */
+  take(): void {
+    this.held = true;
+  }
+
+  /** @internal Wakes the oldest waiter, unless it was woken already. */
+  wakeUpFirst(): void {
+    const first = this.waiters.first();
+    if (first !== null && !first.value.woken) first.value.resume(true);
+  }
+
   /**
-   * Releases the lock: the oldest waiter (if any) gets it at once. Throws if the lock is
-   * not held.
+   * Releases the lock and wakes the oldest waiter, which takes it when it runs. Throws
+   * InvalidStateError if the lock is not held.
    *
    * @example
    * ```ts
@@ -79,9 +91,10 @@ export class Lock {
    * ```
    */
   release(): void {
-    if (!this.held) throw new Error("spindle: Lock.release() called on a lock that is not locked");
-    // Ownership passes directly; the lock is free only when nobody (live) is waiting.
-    if (!this.waiters.handOff((waker) => waker.resume(true))) this.held = false;
+    if (!this.held)
+      throw new InvalidStateError("spindle: Lock.release() called on a lock that is not locked");
+    this.held = false;
+    this.wakeUpFirst();
   }
 
   /**
@@ -119,5 +132,27 @@ export class Lock {
    */
   statistics(): LockStatistics {
     return { locked: this.held, tasksWaiting: this.waiters.size };
+  }
+}
+
+/** `yield* lock.acquire()`: the lock now, or a place in line until a release wakes us. */
+class Acquire extends Waiting<boolean> {
+  constructor(private readonly lock: Lock) {
+    super(lock.waiters);
+  }
+  protected attempt(): boolean | typeof NOT_YET {
+    return this.lock.tryAcquire() ? true : NOT_YET;
+  }
+  protected override resume(): boolean {
+    this.leave();
+    this.lock.take();
+    return true;
+  }
+  protected override abandon(): void {
+    this.leave();
+    if (!this.lock.locked()) this.lock.wakeUpFirst();
+  }
+  override describe(): string {
+    return "Lock.acquire";
   }
 }

@@ -1,39 +1,29 @@
 // Queue, PriorityQueue, LifoQueue: producer/consumer queues between tasks (asyncio.Queue).
 //
-// HOW: a store of items (FIFO, heap or stack — the one thing the three classes change,
-// asyncio's _init/_put/_get) plus three WaitQueues: getters parked on an empty queue,
-// putters (with their item) parked on a full one, and joiners. Items move by hand-off:
-//   - put on an empty queue with getters waiting gives the item straight to the oldest
-//     live getter (its waker resumes it with the item; the store is bypassed);
-//   - get on a full queue with putters waiting takes the oldest live putter's item into
-//     the freed slot and resumes that putter.
-// So waiters are served first come first served, and nobody can slip in between.
+// HOW, as asyncio 3.11: a store of items (FIFO, heap or stack — the one thing the three
+// classes change, asyncio's _init/_put/_get) plus two WaitQueues: getters parked on an
+// empty queue and putters parked on a full one. Items stay in the store: putNowait adds
+// the item and wakes the oldest getter, which takes an item when it runs (the best one
+// present then, for a PriorityQueue); getNowait takes one and wakes the oldest putter,
+// which puts its item when it runs. A woken task that finds the queue empty (or full)
+// again — someone else was faster — parks again at the back, as asyncio's `while` loops.
 //
-// Cancellation: a getter or putter cancelled while parked leaves its WaitQueue through its
-// undo, and nothing was handed to it. Once handed over, an item is delivered even if the
-// getter is cancelled right after (the kernel's guarantee for resumed values): get()
-// returns it and the CancelledError lands at the getter's next suspension. A hand-off is
-// committed only when `waker.resume()` says the waker was still live; otherwise the item
-// goes to the next waiter or into the store. No item is lost or delivered twice.
+// Cancellation: a waiter cancelled while parked leaves its WaitQueue through its undo. A
+// waiter cancelled after it was woken but before it ran meets CancelledError (the kernel's
+// rule) and wakes the next waiter in its place (abandon): the item it would have taken
+// stays in the store for someone else. No item is lost or delivered twice.
 //
-// Invariants: getters non-empty ⇒ the store is empty; putters non-empty ⇒ full().
-// `unfinished` counts items put and not yet marked taskDone().
+// `unfinished` counts items put and not yet marked taskDone(); join() parks until
+// taskDone() brings it to zero.
 //
 // Cost: put/get O(1) for Queue and LifoQueue, O(log n) for PriorityQueue; taskDone O(1),
 // O(joiners) when the count reaches zero.
 
 import { describe } from "../errors.js";
-import {
-  Attempt,
-  NOT_YET,
-  suspend,
-  type Instruction,
-  type Operation,
-  type Waker,
-} from "../operation.js";
+import { NOT_YET, type Instruction, type Operation, type Waker } from "../kernel/operation.js";
 import { defaultOrder } from "./priority-order.js";
 import { StableHeap, type Compare } from "./stable-heap.js";
-import { WaitQueue } from "./wait-queue.js";
+import { WaitQueue, Waiting } from "./wait-queue.js";
 
 /**
  * Thrown by putNowait on a full queue (asyncio.QueueFull).
@@ -130,11 +120,6 @@ export interface QueueStatistics {
   tasksWaitingJoin: number;
 }
 
-interface Putter<T> {
-  readonly waker: Waker<void>;
-  readonly item: T;
-}
-
 /**
  * A first-in first-out queue between tasks (asyncio.Queue). With a `maxsize`, put() waits
  * while the queue is full; get() waits while it is empty. taskDone() and join() let a
@@ -144,7 +129,11 @@ interface Putter<T> {
  * ```ts
  * const q = new Queue<string>(10);
  * createTask(function* () {
- *   for (;;) { const url = yield* q.get(); yield* fetch(url); q.taskDone(); }
+ *   for (;;) {
+ *     const url = yield* q.get();
+ *     yield* fromPromise(fetch(url));
+ *     q.taskDone();
+ *   }
  * });
  * yield* q.put("https://example.com");
  * yield* q.join(); // every url fetched
@@ -156,7 +145,7 @@ export class Queue<T> {
   /** The items. */
   protected readonly store: QueueStore<T>;
   /** @internal */ readonly getters = new WaitQueue<Waker<T>>();
-  /** @internal */ readonly putters = new WaitQueue<Putter<T>>();
+  /** @internal */ readonly putters = new WaitQueue<Waker<void>>();
   private readonly joiners = new WaitQueue<Waker<void>>();
   private unfinished = 0;
 
@@ -213,7 +202,9 @@ export class Queue<T> {
    */
   putNowait(item: T): void {
     if (this.full()) throw new QueueFull(`spindle: the queue is full (maxsize ${this.maxsize})`);
-    this.accept(item);
+    this.store.add(item);
+    this.unfinished++;
+    this.wakeUpNext(this.getters);
   }
 
   /**
@@ -227,7 +218,7 @@ export class Queue<T> {
   getNowait(): T {
     if (this.store.size === 0) throw new QueueEmpty("spindle: the queue is empty");
     const item = this.store.take();
-    this.admitPutters();
+    this.wakeUpNext(this.putters);
     return item;
   }
 
@@ -263,13 +254,7 @@ export class Queue<T> {
    */
   *join(): Generator<Instruction | undefined, void, unknown> {
     if (this.unfinished === 0) return;
-    yield* suspend<void>(
-      (waker) => {
-        const node = this.joiners.push(waker);
-        return () => void this.joiners.remove(node);
-      },
-      { external: false },
-    );
+    yield* new Join(this.joiners);
   }
 
   /**
@@ -327,29 +312,10 @@ export class Queue<T> {
     };
   }
 
-  /** Takes in an item there is room for: to the oldest live getter, else into the store. */
-  private accept(item: T): void {
-    if (!this.getters.handOff((waker) => waker.resume(item))) this.store.add(item);
-    this.unfinished++;
-  }
-
-  /** After a get freed a slot: moves the oldest live putters' items in, and resumes them. */
-  private admitPutters(): void {
-    while (!this.full()) {
-      const node = this.putters.shift();
-      if (node === null) return;
-      const { waker, item } = node.value;
-      if (!waker.active) continue;
-      try {
-        this.store.add(item);
-      } catch (e) {
-        // The putter's item cannot be stored (a PriorityQueue key it cannot order): its
-        // put() throws, as putNowait would have, and the slot goes to the next putter.
-        waker.fail(e);
-        continue;
-      }
-      this.unfinished++;
-      waker.resume();
+  /** @internal Wakes the oldest parked getter or putter (asyncio's _wakeup_next). */
+  wakeUpNext(waiters: WaitQueue<Waker<T>> | WaitQueue<Waker<void>>): void {
+    for (let node = waiters.shift(); node !== null; node = waiters.shift()) {
+      if ((node.value as Waker<unknown>).resume(undefined)) return;
     }
   }
 }
@@ -406,39 +372,68 @@ export class LifoQueue<T> extends Queue<T> {
 }
 
 /**
- * `yield* q.get()`: an item now if the queue has one, else a place among the getters.
- * A class, not a generator: a get that need not wait allocates one small object.
+ * `yield* q.get()`: an item now if the queue has one, else a place among the getters; a
+ * woken getter takes an item when it runs, or parks again if others were faster. A class,
+ * not a generator: a get that need not wait allocates one small object.
  */
-class Get<T> extends Attempt<T> {
+class Get<T> extends Waiting<T> {
   constructor(private readonly queue: Queue<T>) {
-    super();
+    super(queue.getters);
   }
   protected attempt(): T | typeof NOT_YET {
     return this.queue.empty() ? NOT_YET : this.queue.getNowait();
   }
-  park(waker: Waker<T>): () => void {
-    const getters = this.queue.getters;
-    const node = getters.push(waker);
-    return () => void getters.remove(node);
+  protected override resume(): T | typeof NOT_YET {
+    return this.attempt();
+  }
+  protected override abandon(): void {
+    // Woken, then cancelled before we ran: the item stays for the next getter.
+    if (!this.queue.empty()) this.queue.wakeUpNext(this.queue.getters);
+  }
+  override describe(): string {
+    return `${this.queue.constructor.name}.get`;
   }
 }
 
 /** `yield* q.put(item)`: in now if there is room, else a place among the putters. */
-class Put<T> extends Attempt<void> {
+class Put<T> extends Waiting<void> {
   constructor(
     private readonly queue: Queue<T>,
     private readonly item: T,
   ) {
-    super();
+    super(queue.putters);
   }
   protected attempt(): void | typeof NOT_YET {
     if (this.queue.full()) return NOT_YET;
     this.queue.putNowait(this.item);
   }
-  park(waker: Waker<void>): () => void {
-    const putters = this.queue.putters;
-    const node = putters.push({ waker, item: this.item });
-    return () => void putters.remove(node);
+  protected override resume(): void | typeof NOT_YET {
+    try {
+      return this.attempt();
+    } catch (e) {
+      // The store refused our item (a PriorityQueue key it cannot order): put() throws, as
+      // putNowait would, and the slot we were woken for goes to the next putter. (asyncio
+      // leaves that putter parked until the next get.)
+      this.abandon();
+      throw e;
+    }
+  }
+  protected override abandon(): void {
+    // Woken, then cancelled before we ran: the free slot goes to the next putter.
+    if (!this.queue.full()) this.queue.wakeUpNext(this.queue.putters);
+  }
+  override describe(): string {
+    return `${this.queue.constructor.name}.put`;
+  }
+}
+
+/** `yield* q.join()` while items are unfinished: parked until taskDone() reaches zero. */
+class Join extends Waiting<void> {
+  protected attempt(): typeof NOT_YET {
+    return NOT_YET;
+  }
+  override describe(): string {
+    return "Queue.join";
   }
 }
 

@@ -6,7 +6,7 @@
 // body does. Cost: one generator frame around the body.
 
 import { describe } from "../errors.js";
-import { isOperation, type Instruction, type Operation } from "../operation.js";
+import { isOperation, type Instruction, type Operation } from "../kernel/operation.js";
 
 /**
  * What `with` runs: a generator function (called after the acquire), or a generator /

@@ -1,21 +1,23 @@
 // Semaphore and BoundedSemaphore: a counter of permits (asyncio.Semaphore).
 //
-// HOW: `value` free permits plus a WaitQueue of parked acquirers. acquire() takes a free
-// permit or parks; release() hands its permit straight to the oldest live waiter, and only
-// when nobody waits does the count go up. So waiters are served in FIFO order and no
-// newcomer takes a permit a waiter was owed. The kernel delivers a resumed value even if
-// the waiter is cancelled right after, so a handed-over permit is never lost: the waiter
-// returns from acquire() holding it and releases it in its own finally.
+// HOW, as asyncio 3.11: `value` free permits plus a WaitQueue of parked acquirers. A
+// release adds a permit and wakes the oldest waiter not yet woken, reserving the permit
+// for it (value goes back down); the woken waiter stays queued until it runs, so
+// newcomers cannot take the reserved permit (acquire() only takes one when nobody is
+// queued). If the woken waiter is cancelled before it runs, the cancel wins and it gives
+// the reserved permit back, waking the next waiter: no permit is lost.
 //
-// Invariant: waiters non-empty ⇒ value === 0. A waiter cancelled while parked leaves the
-// queue through its undo. BoundedSemaphore: value <= its initial value.
+// Invariant: value >= 0; each woken, queued waiter holds one reserved permit. A waiter
+// cancelled while parked leaves the queue through its undo. BoundedSemaphore: value plus
+// the permits held never exceeds its initial value.
 //
-// Cost: acquire and release O(1); an acquire with a free permit does not suspend.
+// Cost: acquire and release O(1) (plus the woken waiters still queued); an acquire with
+// a free permit does not suspend.
 
 import { describe } from "../errors.js";
-import type { Instruction, Operation, Waker } from "../operation.js";
+import { NOT_YET, type Instruction, type Operation, type Waker } from "../kernel/operation.js";
 import { scoped, type Body } from "./scoped.js";
-import { Enter, WaitQueue } from "./wait-queue.js";
+import { WaitQueue, Waiting } from "./wait-queue.js";
 
 /**
  * What Semaphore.statistics() reports.
@@ -63,14 +65,35 @@ export class Semaphore {
    * ```
    */
   acquire(): Operation<boolean> {
-    return new Enter(this);
+    return new Acquire(this);
   }
 
-  /** @internal Gate: a free permit, if any (release hands permits to waiters first). */
-  tryEnter(): boolean {
-    if (this.value <= 0) return false;
+  /** @internal Takes a free permit if nobody is queued for one. */
+  tryAcquire(): boolean {
+    if (this.locked()) return false;
     this.value--;
     return true;
+  }
+
+  /** @internal free permits */
+  get free(): number {
+    return this.value;
+  }
+
+  /** @internal Wakes the oldest waiter not woken yet, reserving a permit for it. */
+  wakeUpNext(): void {
+    for (const node of this.waiters) {
+      if (node.value.woken) continue;
+      this.value--;
+      node.value.resume(true);
+      return;
+    }
+  }
+
+  /** @internal A woken waiter that was cancelled gives its reserved permit back. */
+  giveBack(): void {
+    this.value++;
+    this.wakeUpNext();
   }
 
   /**
@@ -82,11 +105,12 @@ export class Semaphore {
    * ```
    */
   release(): void {
-    if (!this.waiters.handOff((waker) => waker.resume(true))) this.value++;
+    this.value++;
+    this.wakeUpNext();
   }
 
   /**
-   * True if acquire() would wait (no free permit).
+   * True if acquire() would wait (no free permit, or others are queued for one).
    *
    * @example
    * ```ts
@@ -94,7 +118,7 @@ export class Semaphore {
    * ```
    */
   locked(): boolean {
-    return this.value === 0;
+    return this.value === 0 || this.waiters.size > 0;
   }
 
   /**
@@ -166,4 +190,27 @@ function checkCount(what: string, value: unknown): number {
   if (value < 0 || !Number.isInteger(value))
     throw new RangeError(`spindle: ${what}(value) needs an integer >= 0, got ${value}`);
   return value;
+}
+
+/** `yield* sem.acquire()`: a permit now, or a place in line until a release wakes us. */
+class Acquire extends Waiting<boolean> {
+  constructor(private readonly sem: Semaphore) {
+    super(sem.waiters);
+  }
+  protected attempt(): boolean | typeof NOT_YET {
+    return this.sem.tryAcquire() ? true : NOT_YET;
+  }
+  protected override resume(): boolean {
+    this.leave();
+    // Permits released meanwhile go on to the next in line (asyncio 3.11).
+    if (this.sem.free > 0) this.sem.wakeUpNext();
+    return true;
+  }
+  protected override abandon(): void {
+    this.leave();
+    this.sem.giveBack();
+  }
+  override describe(): string {
+    return `${this.sem.constructor.name}.acquire`;
+  }
 }

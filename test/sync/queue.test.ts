@@ -13,8 +13,10 @@ import {
   getRunningLoop,
   run,
   sleep,
+  timeoutAt,
   waitFor,
 } from "../../src/index.js";
+import { printer, referenceTrace } from "../reference/trace.js";
 import { errName, turns } from "./helpers.js";
 
 describe.each(["wasm", "ts"] as const)("%s core", (core) => {
@@ -98,7 +100,7 @@ describe.each(["wasm", "ts"] as const)("%s core", (core) => {
       "a waits",
       "b waits",
       "c waits",
-      "size after puts 0",
+      "size after puts 3", // items stay queued until each woken getter runs
       "a got 1",
       "b got 2",
       "c got 3",
@@ -129,11 +131,11 @@ describe.each(["wasm", "ts"] as const)("%s core", (core) => {
       "put p waits",
       "put q waits",
       "put r waits",
-      "get x, size 1", // p's item moved into the freed slot at once
+      "get x, size 0", // p is woken; it puts its item when it runs
       "put p done",
-      "get p, size 1",
+      "get p, size 0",
       "put q done",
-      "get q, size 1",
+      "get q, size 0",
       "put r done",
       "get r, size 0",
     ]);
@@ -165,28 +167,27 @@ describe.each(["wasm", "ts"] as const)("%s core", (core) => {
     expect(trace).toEqual(["a CancelledError", "b got item"]);
   });
 
-  test("a getter cancelled right after it was handed an item still returns it", async () => {
+  test("a getter cancelled after a put woke it leaves the item in the queue (asyncio)", async () => {
     const trace: string[] = [];
     await run(function* () {
       const q = new Queue<string>();
       const a = createTask(function* () {
-        const item = yield* q.get();
-        trace.push(`a got ${item}`);
         try {
-          yield* turns(1);
+          trace.push(`a got ${yield* q.get()}`);
         } catch (e) {
-          trace.push(`a ${errName(e)} at its next suspension`);
+          trace.push(`a ${errName(e)} at get()`);
           throw e;
         }
       });
       yield* turns(1);
-      q.putNowait("item"); // handed to a …
-      a.cancel(); // … then a is cancelled, before it ran
+      q.putNowait("item"); // wakes a; the item stays in the queue …
+      a.cancel(); // … and a is cancelled before it ran: the cancel wins
       trace.push(`size ${q.qsize()}`);
       yield* turns(3);
       expect(a.cancelled()).toBe(true);
+      trace.push(`size ${q.qsize()}, got ${q.getNowait()}`);
     }, opts);
-    expect(trace).toEqual(["size 0", "a got item", "a CancelledError at its next suspension"]);
+    expect(trace).toEqual(["size 1", "a CancelledError at get()", "size 1, got item"]);
   });
 
   test("a putter cancelled while waiting puts nothing; the next putter gets the slot", async () => {
@@ -223,7 +224,7 @@ describe.each(["wasm", "ts"] as const)("%s core", (core) => {
     ]);
   });
 
-  test("a putter cancelled right after its item got in still completes its put", async () => {
+  test("a putter cancelled after a get woke it puts nothing; the slot stays free", async () => {
     const trace: string[] = [];
     await run(function* () {
       const q = new Queue<string>(1);
@@ -231,15 +232,14 @@ describe.each(["wasm", "ts"] as const)("%s core", (core) => {
       const a = createTask(function* () {
         yield* q.put("a");
         trace.push("put a returned");
-        yield* turns(1); // the cancel lands here
       });
       yield* turns(1);
-      trace.push(`got ${q.getNowait()}`); // admits a's item …
+      trace.push(`got ${q.getNowait()}`); // wakes a …
       a.cancel(); // … and a is cancelled before it ran
       yield* turns(2);
-      trace.push(`a cancelled ${a.cancelled()}, got ${q.getNowait()}`);
+      trace.push(`a cancelled ${a.cancelled()}, size ${q.qsize()}, full ${q.full()}`);
     }, opts);
-    expect(trace).toEqual(["got first", "put a returned", "a cancelled true, got a"]);
+    expect(trace).toEqual(["got first", "a cancelled true, size 0, full false"]);
   });
 
   test("waitFor(q.get(), ms) times out, leaves no getter, and a later item stays queued", async () => {
@@ -259,24 +259,29 @@ describe.each(["wasm", "ts"] as const)("%s core", (core) => {
     expect(trace).toEqual(["TimeoutError true", "size 1", "got late"]);
   });
 
-  test("an item handed over in the instant the timeout fires is returned, not lost", async () => {
-    const trace: string[] = [];
+  test("an item put in the instant the timeout fires stays in the queue (asyncio)", async () => {
+    // test/reference/asyncio/queue_get_timeout_race.py, on the virtual clock.
+    const { lines, print } = printer();
     await run(function* () {
       const q = new Queue<string>();
       const loop = getRunningLoop()!;
       const me = currentTask()!;
-      // Armed first, so at t=10 it runs just before waitFor's own timer …
-      loop.callLater(10, () => q.putNowait("just in time"));
-      // … and this one (armed once waitFor has parked) just after it.
-      createTask(function* () {
-        loop.callLater(10, () => trace.push(`timeout fired, cancelling ${me.cancelling()}`));
-      });
-      const item = yield* waitFor(q.get(), 10);
-      trace.push(`got ${item} at ${loop.time()}`);
-      yield* sleep(1); // the timeout's cancel was withdrawn: nothing lands here
-      trace.push(`size ${q.qsize()}`);
+      const start = loop.time();
+      loop.callAt(start + 50, () => q.putNowait("just in time")); // due first
+      try {
+        yield* timeoutAt(start + 50, function* () {
+          createTask(function* () {
+            loop.callAt(start + 50, () => print("timeout fired, cancelling", me.cancelling()));
+          });
+          print("got", yield* q.get());
+        });
+      } catch (e) {
+        if (!(e instanceof TimeoutError)) throw e;
+        print("TimeoutError");
+      }
+      print("size", q.qsize(), "got", q.getNowait());
     }, opts);
-    expect(trace).toEqual(["timeout fired, cancelling 1", "got just in time at 10", "size 0"]);
+    expect(lines).toEqual(referenceTrace("asyncio", "queue_get_timeout_race"));
   });
 
   test("waitFor(q.put(x), ms) on a full queue times out without putting x", async () => {
