@@ -13,8 +13,15 @@
 // Released slots are reused oldest-first (FIFO), so a stale id can only alias a live task
 // after its *own* slot has been reused GEN_MASK + 1 = 512 times — with many free slots,
 // far more releases than that. Cost: every operation is O(1); growth is amortised O(1).
+//
+// Shared: the host reads records directly (isLive, taskState, counters) and writes flags,
+// switches and wakeups (ready, nextReady, recordSwitch) through the control block's
+// CTL_TASKS address; spawn and release, which move the free list, stay in the core.
 
 import {
+  CTL_TASKS,
+  CTL_TASK_COUNT,
+  CTL_TASK_HIGH,
   GEN_MASK,
   INITIAL_TASKS,
   MAX_SLOTS,
@@ -23,6 +30,7 @@ import {
   TASK_LIVE,
   ERR_CAPACITY,
 } from "./constants";
+import { bumpEpoch, setCtl } from "./control";
 
 const TASK_BYTES: usize = 16;
 const OFF_GEN: usize = 0;
@@ -42,6 +50,7 @@ export function initTasks(): void {
   capacity = INITIAL_TASKS;
   tasks = heap.alloc(<usize>capacity * TASK_BYTES);
   memory.fill(tasks, 0, <usize>capacity * TASK_BYTES);
+  setCtl(CTL_TASKS, <i32>tasks);
 }
 
 @inline export function taskRecord(slot: i32): usize {
@@ -70,12 +79,13 @@ export function spawnTask(): i32 {
     if (high == MAX_SLOTS) return ERR_CAPACITY;
     if (high == capacity) grow();
     slot = high++;
+    setCtl(CTL_TASK_HIGH, high);
   }
   const rec = taskRecord(slot);
   store<u32>(rec, TASK_LIVE, OFF_FLAGS);
   store<u32>(rec, 0, OFF_SWITCHES);
   store<u32>(rec, 0, OFF_WAKEUPS);
-  live++;
+  setCtl(CTL_TASK_COUNT, ++live);
   return <i32>(load<u32>(rec, OFF_GEN) << SLOT_BITS) | slot;
 }
 
@@ -91,7 +101,7 @@ export function releaseTask(id: i32): bool {
   if (freeTail >= 0) store<i32>(taskRecord(freeTail), slot, OFF_NEXT_FREE);
   else freeHead = slot;
   freeTail = slot;
-  live--;
+  setCtl(CTL_TASK_COUNT, --live);
   return true;
 }
 
@@ -100,6 +110,8 @@ function grow(): void {
   tasks = heap.realloc(tasks, <usize>next * TASK_BYTES);
   memory.fill(taskRecord(capacity), 0, <usize>(next - capacity) * TASK_BYTES);
   capacity = next;
+  setCtl(CTL_TASKS, <i32>tasks);
+  bumpEpoch();
 }
 
 @inline export function flagsOf(rec: usize): u32 {

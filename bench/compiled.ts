@@ -9,7 +9,8 @@
 // HOW. Each .ts file of src/ and the child scripts is transpiled on its own with the
 // TypeScript compiler's transpileModule (the project compiles with isolatedModules, so a
 // file needs nothing but itself) into a directory under node_modules/.cache/, next to a
-// copy of build/spindle.wasm at the relative path src/core/wasm.ts expects, and a
+// copy of build/spindle.wasm and build/spindle-wasm.js (the core's bytes as a module) at
+// the relative paths src/core/ expects, and a
 // package.json that makes the .js files ES modules. From there Node resolves `effection`
 // and `effect` in the project's node_modules, as a user's program would. dist/ is left
 // alone: it belongs to the build and may be stale or mid-rebuild.
@@ -88,7 +89,8 @@ export function compileTree(): CompiledTree {
     copyFileSync(file, out);
   }
   mkdirSync(join(dir, "build"), { recursive: true });
-  copyFileSync(join(ROOT, "build", "spindle.wasm"), join(dir, "build", "spindle.wasm"));
+  for (const built of ["spindle.wasm", "spindle-wasm.js"])
+    copyFileSync(join(ROOT, "build", built), join(dir, "build", built));
   writeFileSync(join(dir, "package.json"), '{ "type": "module", "private": true }\n');
   return {
     dir,

@@ -1,6 +1,8 @@
 // Benchmarks of the scheduler core alone: the WebAssembly core against its TypeScript twin,
-// and against an object-based heap (tinyqueue over { deadline, seq, id } objects, what a
-// plain JavaScript timer queue looks like) wherever the shape applies.
+// against the 4-ary timer heap both had before the timer wheel (heap-wasm, heap-ts: built
+// from git by bench/baseline.ts), and against an object-based heap (tinyqueue over
+// { deadline, seq, id } objects, what a plain JavaScript timer queue looks like) wherever
+// the shape applies.
 //
 //   npx tsx bench/core.ts            full sizes (1M timers, 100k pending, 1k tasks)
 //   npx tsx bench/core.ts --quick    a smoke run at a tenth of the sizes
@@ -12,7 +14,14 @@
 //      re-arms every task that fired, at now + 1..1000 ms. One op = one fire + re-arm.
 //   c. ready-queue churn: T tasks all ready; each round runs the whole queue once and
 //      readies every task again, through the batch API (drain + readyBatch: two crossings
-//      per round) and through per-op calls (nextReady + ready: two crossings per task).
+//      per round) and through per-op calls (nextReady + ready: one entry each).
+//   e. shape a with host tokens as targets (-2 - i) instead of tasks: the same timer work
+//      without the task table, whose random reads (a cache miss per timer at a million
+//      tasks, in ready and again in drain) cost both kinds of core the same.
+//   d. a deadline per operation: T tasks, each with a long timer pending (a server's idle
+//      timeouts), each in turn arms a 5 s timeout and cancels it (sleepUntil + cancelTimer,
+//      what a `timeout` scope around one turn costs the core), the clock advancing 1 ms
+//      every T operations. Nothing fires.
 //
 // Every case checks its result: the order in which ids came out (an order-sensitive hash)
 // against a reference computed independently (bucket sorts over integer deadlines), and the
@@ -27,7 +36,8 @@
 
 import { pathToFileURL } from "node:url";
 import TinyQueue from "tinyqueue";
-import { createCore, type Core, type CoreKind } from "../dist/core/index.js";
+import { createCore, type CoreKind } from "../dist/core/index.js";
+import { BASELINE_COMMIT, loadBaseline, type BaselineCore } from "./baseline.js";
 import {
   defineCase,
   printResults,
@@ -66,11 +76,27 @@ function xorshift(seed: number): () => number {
   };
 }
 
+/**
+ * The operations the shapes use, which the current cores and the baseline heap cores share
+ * (`ready` and `nextReady` are not on the baseline's timer-only path).
+ */
+type Core = BaselineCore & {
+  ready(id: number): boolean;
+  nextReady(): number;
+  batchIn(): Int32Array;
+  readyBatch(n: number): number;
+  switches(id: number): number;
+  wakeups(id: number): number;
+};
+
+/** Makes a core of one implementation. */
+type MakeCore = () => Core;
+
 /** A fresh core with `n` tasks, whose ids are 0..n-1 (fresh slots have generation 0). */
-function coreWithTasks(kind: CoreKind, n: number): Core {
-  const core = createCore(kind);
+function coreWithTasks(make: MakeCore, impl: string, n: number): Core {
+  const core = make();
   for (let i = 0; i < n; i++) {
-    if (core.spawn() !== i) throw new Error(`${kind} core: spawn ${i} gave an unexpected id`);
+    if (core.spawn() !== i) throw new Error(`${impl} core: spawn ${i} gave an unexpected id`);
   }
   return core;
 }
@@ -96,8 +122,8 @@ const REARM_SEED = 0xbee;
 // ── the plan: sizes, inputs and expected results, computed once ─────────────────────
 
 /** The implementations, each measured in its own instance of this module. */
-export type Impl = CoreKind | "tinyqueue" | "js objects";
-const IMPLS: Impl[] = ["wasm", "ts", "tinyqueue", "js objects"];
+export type Impl = CoreKind | "heap-wasm" | "heap-ts" | "tinyqueue" | "js objects";
+const IMPLS: Impl[] = ["wasm", "ts", "heap-wasm", "heap-ts", "tinyqueue", "js objects"];
 
 export interface Plan {
   /** a: timers armed then drained. */
@@ -112,13 +138,46 @@ export interface Plan {
     rounds: number;
     order: number;
   };
+  /** d: a deadline per operation. */
+  d: { shape: string; tasks: number; rounds: number; ops: number };
+  /** e: shape a for tokens. */
+  e: { shape: string; n: number; deadlines: Float64Array; expect: number[] };
 }
 
 export function makePlan(quick: boolean): Plan {
+  const a = planA(quick ? 100_000 : 1_000_000);
   return {
-    a: planA(quick ? 100_000 : 1_000_000),
+    a,
     b: planB(quick ? 10_000 : 100_000, quick ? 200 : 1000),
     c: planC(1000, quick ? 20 : 200),
+    d: planD(10_000, quick ? 2 : 20),
+    e: planE(a),
+  };
+}
+
+function planE(a: Plan["a"]): Plan["e"] {
+  // The reference order of shape a, as tokens -2 - i.
+  const n = a.n;
+  const span = Math.max(1, Math.floor(n / 10));
+  const buckets: number[][] = Array.from({ length: span }, () => []);
+  for (let i = 0; i < n; i++) buckets[a.deadlines[i]!]!.push(i);
+  let h = 0;
+  for (const bucket of buckets) for (const i of bucket) h = mix(h, -2 - i);
+  return {
+    shape: `e. ${label(n)} token timers: arm, fire, drain`,
+    n,
+    deadlines: a.deadlines,
+    expect: [n, h],
+  };
+}
+
+function planD(tasks: number, rounds: number): Plan["d"] {
+  const ops = tasks * rounds;
+  return {
+    shape: `d. ${label(tasks)} pending, x ${rounds}: sleepUntil + cancelTimer per op`,
+    tasks,
+    rounds,
+    ops,
   };
 }
 
@@ -174,17 +233,40 @@ function planC(tasks: number, rounds: number): Plan["c"] {
 
 // ── the cases of one implementation ──────────────────────────────────────────────────
 
-/** The cases `impl` takes part in, built from this module instance's own functions. */
-export function casesFor(impl: Impl, plan: Plan): BenchCase[] {
+/**
+ * The cases `impl` takes part in, built from this module instance's own functions. `heap`
+ * makes a baseline core (undefined when it could not be built: those cases are left out).
+ */
+export function casesFor(
+  impl: Impl,
+  plan: Plan,
+  heap?: (kind: CoreKind) => BaselineCore,
+): BenchCase[] {
   switch (impl) {
     case "wasm":
-    case "ts":
+    case "ts": {
+      const make = (): Core => createCore(impl);
       return [
-        armThenDrain(impl, plan.a),
-        steadyRearm(impl, plan.b),
-        churnBatch(impl, plan.c),
-        churnPerOp(impl, plan.c),
+        armThenDrain(impl, make, plan.a),
+        steadyRearm(impl, make, plan.b),
+        churnBatch(impl, make, plan.c),
+        churnPerOp(impl, make, plan.c),
+        deadlinePerOp(impl, make, plan.d),
+        tokensArmThenDrain(impl, plan.e),
       ];
+    }
+    case "heap-wasm":
+    case "heap-ts": {
+      if (heap === undefined) return [];
+      const kind = impl === "heap-wasm" ? "wasm" : "ts";
+      // The shapes below use only the baseline's timer operations and drain.
+      const make = (): Core => heap(kind) as Core;
+      return [
+        armThenDrain(impl, make, plan.a),
+        steadyRearm(impl, make, plan.b),
+        deadlinePerOp(impl, make, plan.d),
+      ];
+    }
     case "tinyqueue":
       return [armThenDrainObjects(plan.a), steadyRearmObjects(plan.b)];
     case "js objects":
@@ -197,16 +279,20 @@ export function casesFor(impl: Impl, plan: Plan): BenchCase[] {
 /** One core per module instance, reused: see armThenDrain. */
 let cachedCore: Core | undefined;
 
-function armThenDrain(kind: CoreKind, { shape, n, deadlines, expect }: Plan["a"]): BenchCase {
+function armThenDrain(
+  impl: Impl,
+  make: MakeCore,
+  { shape, n, deadlines, expect }: Plan["a"],
+): BenchCase {
   return defineCase({
     shape,
-    impl: kind,
+    impl,
     ops: n,
     expect,
     // An iteration leaves the core as it found it (n tasks, no timers, an empty queue), so
     // it is reused: this measures arming and firing, not growing the tables.
     setup: () => {
-      cachedCore ??= coreWithTasks(kind, n);
+      cachedCore ??= coreWithTasks(make, impl, n);
       if (cachedCore.timerCount() !== 0 || cachedCore.readyLength() !== 0) {
         throw new Error("shape a: the core was not left empty");
       }
@@ -250,14 +336,18 @@ function armThenDrainObjects({ shape, n, deadlines, expect }: Plan["a"]): BenchC
 
 // b. Steady-state re-arming.
 
-function steadyRearm(kind: CoreKind, { shape, pending, steps, ops, expect }: Plan["b"]): BenchCase {
+function steadyRearm(
+  impl: Impl,
+  make: MakeCore,
+  { shape, pending, steps, ops, expect }: Plan["b"],
+): BenchCase {
   return defineCase({
     shape,
-    impl: kind,
+    impl,
     ops,
     expect,
     setup: () => {
-      const core = coreWithTasks(kind, pending);
+      const core = coreWithTasks(make, impl, pending);
       const arm = xorshift(ARM_SEED);
       for (let id = 0; id < pending; id++) core.sleepUntil(id, 1 + (arm() % MAX_DELAY));
       return core;
@@ -329,19 +419,23 @@ function steadyRearmObjects({ shape, pending, steps, ops, expect }: Plan["b"]): 
 // and the order of the last round.
 
 /** A core with every task ready, in id order. */
-function readyCore(kind: CoreKind, tasks: number): Core {
-  const core = coreWithTasks(kind, tasks);
+function readyCore(make: MakeCore, impl: Impl, tasks: number): Core {
+  const core = coreWithTasks(make, impl, tasks);
   for (let id = 0; id < tasks; id++) core.ready(id);
   return core;
 }
 
-function churnBatch(kind: CoreKind, { batchShape, tasks, rounds, order }: Plan["c"]): BenchCase {
+function churnBatch(
+  impl: Impl,
+  make: MakeCore,
+  { batchShape, tasks, rounds, order }: Plan["c"],
+): BenchCase {
   return defineCase({
     shape: batchShape,
-    impl: kind,
+    impl,
     ops: tasks * rounds,
     expect: [tasks * rounds, rounds, rounds, order],
-    setup: () => readyCore(kind, tasks),
+    setup: () => readyCore(make, impl, tasks),
     run: (core: Core) => {
       const cap = core.batchCapacity;
       let switches = 0;
@@ -367,14 +461,18 @@ function churnBatch(kind: CoreKind, { batchShape, tasks, rounds, order }: Plan["
   });
 }
 
-function churnPerOp(kind: CoreKind, { perOpShape, tasks, rounds, order }: Plan["c"]): BenchCase {
+function churnPerOp(
+  impl: Impl,
+  make: MakeCore,
+  { perOpShape, tasks, rounds, order }: Plan["c"],
+): BenchCase {
   return defineCase({
     shape: perOpShape,
-    impl: kind,
+    impl,
     ops: tasks * rounds,
     // nextReady records no switch; wakeups count the initial ready too.
     expect: [tasks * rounds, rounds + 1, rounds + 1, order],
-    setup: () => readyCore(kind, tasks),
+    setup: () => readyCore(make, impl, tasks),
     run: (core: Core) => {
       let switches = 0;
       let h = 0;
@@ -388,6 +486,69 @@ function churnPerOp(kind: CoreKind, { perOpShape, tasks, rounds, order }: Plan["
         }
       }
       return [switches, core.wakeups(0), core.wakeups(tasks - 1), h];
+    },
+  });
+}
+
+// e. Shape a for host tokens (the current cores only: the heap core had no tokens).
+
+function tokensArmThenDrain(impl: CoreKind, { shape, n, deadlines, expect }: Plan["e"]): BenchCase {
+  return defineCase({
+    shape,
+    impl,
+    ops: n,
+    expect,
+    setup: () => {
+      cachedTokenCore ??= createCore(impl);
+      return { core: cachedTokenCore, out: new Int32Array(n) };
+    },
+    run: ({ core, out }: { core: ReturnType<typeof createCore>; out: Int32Array }) => {
+      for (let i = 0; i < n; i++) core.arm(-2 - i, deadlines[i]!);
+      const fired = core.advance(Infinity);
+      const count = core.drainInto(out);
+      let h = 0;
+      for (let i = 0; i < count; i++) h = mix(h, out[i]!);
+      return [fired === count ? count : -fired, h];
+    },
+  });
+}
+
+/** One core per module instance for shape e, reused as shape a's. */
+let cachedTokenCore: ReturnType<typeof createCore> | undefined;
+
+// d. A deadline per operation: arm a timeout, run (nothing here), cancel it.
+
+/** The timeout each operation arms: far enough that nothing ever fires. */
+const OP_TIMEOUT = 5000;
+
+function deadlinePerOp(
+  impl: Impl,
+  make: MakeCore,
+  { shape, tasks, rounds, ops }: Plan["d"],
+): BenchCase {
+  return defineCase({
+    shape,
+    impl,
+    ops,
+    expect: [ops, tasks, 0],
+    setup: () => {
+      const core = coreWithTasks(make, impl, tasks);
+      // One long timer per task, spread over an hour: never due during the run.
+      const arm = xorshift(ARM_SEED);
+      for (let id = 0; id < tasks; id++) core.sleepUntil(id, 2 * OP_TIMEOUT + (arm() % 3600_000));
+      return core;
+    },
+    run: (core: Core) => {
+      let cancelled = 0;
+      let fired = 0;
+      for (let now = 1; now <= rounds; now++) {
+        fired += core.advance(now);
+        for (let id = 0; id < tasks; id++) {
+          const h = core.sleepUntil(id, now + OP_TIMEOUT);
+          if (core.cancelTimer(h)) cancelled++;
+        }
+      }
+      return [cancelled, core.timerCount(), fired];
     },
   });
 }
@@ -453,8 +614,11 @@ async function instanceFor(impl: Impl): Promise<typeof import("./core.js")> {
 export async function runCoreBench(options: CoreBenchOptions = {}): Promise<BenchResult[]> {
   const quick = options.quick === true;
   const plan = makePlan(quick);
+  const baseline = await loadBaseline();
+  const heap = typeof baseline === "string" ? undefined : baseline.createCore;
+  if (typeof baseline === "string") console.log(`(no heap-wasm / heap-ts rows: ${baseline})`);
   const cases: BenchCase[] = [];
-  for (const impl of IMPLS) cases.push(...(await instanceFor(impl)).casesFor(impl, plan));
+  for (const impl of IMPLS) cases.push(...(await instanceFor(impl)).casesFor(impl, plan, heap));
 
   // Big shapes get a fixed number of iterations; small ones also a time budget. Two rounds
   // in opposite orders, so no implementation always runs first (or last).
@@ -469,6 +633,8 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Benc
     [plan.b.shape, small],
     [plan.c.batchShape, small],
     [plan.c.perOpShape, small],
+    [plan.d.shape, small],
+    [plan.e.shape, big],
   ];
   const results: BenchResult[] = [];
   for (const [shape, budget] of shapes) {
@@ -479,7 +645,8 @@ export async function runCoreBench(options: CoreBenchOptions = {}): Promise<Benc
     printResults(results, {
       title:
         `spindle core benchmark${quick ? " (--quick: smoke sizes, not a measurement)" : ""}` +
-        ` — Node ${process.version}, ${process.arch}`,
+        ` — Node ${process.version}, ${process.arch}; heap-* = the core at ` +
+        BASELINE_COMMIT.slice(0, 7),
     });
   }
   return results;

@@ -11,16 +11,25 @@
  *   core.sleepUntil(b, 10);
  *   core.advance(25);                               // 2
  *   console.log(core.nextReady() === b, core.nextReady() === a); // true true
+ *   core.arm(-2, 30);                               // a host token: any number <= -2
+ *   core.advance(30);
+ *   console.log(core.nextReady());                  // -2
  * }
  * ```
+ *
+ * Per-entry operations (ready, nextReady, arm, disarm, counters) never call into the
+ * WebAssembly instance in the common case: both cores share one host half (port.ts) that
+ * works on the core's tables directly. See docs/abi.md.
  */
 import { TsCore } from "./ts/index.js";
 import { WasmCore } from "./wasm.js";
 import type { Core, CoreKind } from "./types.js";
 
 export type { Core, CoreKind } from "./types.js";
-export type { CoreExports, CoreModule } from "./wasm.js";
-export { WasmCore, coreModule, WASM_URL } from "./wasm.js";
+export type { CoreExports } from "./wasm.js";
+export { WasmCore, WASM_URL } from "./wasm.js";
+export type { CoreModule, CoreSource, CoreLoadFailure, ResponseLike } from "./load.js";
+export { coreModule, initCore, CoreLoadError } from "./load.js";
 export { TsCore } from "./ts/index.js";
 export {
   ABI_VERSION,
@@ -32,15 +41,19 @@ export {
   MAX_DEADLINE,
   MAX_SLOTS,
   NONE,
+  PENDING_CAPACITY,
   SLOT_BITS,
   SLOT_MASK,
   TASK_LIVE,
   TASK_QUEUED,
+  TOKEN_MAX,
 } from "./ts/constants.js";
 
 /**
  * Creates a scheduler core: `"wasm"` (the default, AssemblyScript compiled to
- * WebAssembly) or `"ts"` (its pure-TypeScript twin). Synchronous in Node.
+ * WebAssembly) or `"ts"` (its pure-TypeScript twin). Synchronous: in Node, Bun and Deno the
+ * first wasm core compiles the module from the bytes spindle carries; in a browser,
+ * `await initCore()` once before (browsers do not compile it synchronously).
  *
  * @example
  * ```ts

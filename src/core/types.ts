@@ -1,22 +1,31 @@
 /**
  * The scheduler core's interface, implemented by the WebAssembly core and its TypeScript
- * twin alike. Ids are positive 31-bit integers tagged with a generation: an id whose task
- * was released is stale, and every operation rejects it (returns false, -1 or NaN).
+ * twin alike. Task ids and timer handles are non-negative 31-bit integers tagged with a
+ * generation: an id whose task was released is stale, and every operation rejects it
+ * (returns false, -1 or NaN). A ready-queue entry or timer target is a task id or a host
+ * token: any integer <= -2 (TOKEN_MAX), carried as is.
+ *
+ * Cost model: the per-operation methods (ready, nextReady, arm, disarm, sleepUntil,
+ * cancelTimer, the task counters) read and write the core's tables directly and never call
+ * into WebAssembly in the common case; drain, readyBatch, spawn, release, advance and (when
+ * a cancel or a fire made it stale) nextDeadline are one call each.
  *
  * @example
  * ```ts
  * import { createCore } from "spindle/core";
  * const core = createCore("wasm");
  * const id = core.spawn();
- * core.sleepUntil(id, 10);
- * core.advance(10);          // 1: the timer fired and id is ready
+ * core.arm(id, 10);
+ * core.arm(-7, 10);          // a host token: comes out of the queue as -7
+ * core.advance(10);          // 2: both fired, in arming order
  * core.nextReady() === id;   // true
+ * core.nextReady() === -7;   // true
  * ```
  */
 export interface Core {
   /** Which implementation this is. */
   readonly kind: "wasm" | "ts";
-  /** Ids per drain()/readyBatch() call (the size of each batch buffer). */
+  /** Entries per drain()/readyBatch() call (the size of each batch buffer). */
   readonly batchCapacity: number;
 
   /** A new task id; ERR_CAPACITY (-3) only past 4,194,304 live tasks. */
@@ -40,18 +49,27 @@ export interface Core {
   /** Live tasks. */
   taskCount(): number;
 
-  /** Enqueues a task; false if it is already queued or stale. */
-  ready(id: number): boolean;
-  /** Dequeues the oldest ready task, or -1 when none is. */
+  /**
+   * Enqueues a task id (false if it is already queued or stale) or a host token (an i32
+   * <= -2: always enqueued, never deduplicated). False for NONE (-1) and non-i32 numbers.
+   */
+  ready(entry: number): boolean;
+  /** Dequeues the oldest entry — a live id or a token — or -1 when none is. */
   nextReady(): number;
   /** Entries in the ready queue (an upper bound: released tasks leave entries behind). */
   readyLength(): number;
   /**
-   * Dequeues up to `max` entries (at most batchCapacity) and writes the live ids among them
-   * to batchOut(), recording a switch for each. Returns how many ids it wrote.
+   * Dequeues up to `max` entries (at most batchCapacity) and writes the live ids and the
+   * tokens among them, in queue order, to batchOut(), recording a switch for each id.
+   * Returns how many it wrote.
    */
   drain(max: number): number;
-  /** Enqueues the first `n` ids of batchIn(), in order. Returns how many it enqueued. */
+  /**
+   * Drains up to `max` entries (default: out.length) into `out` — many batches, one array.
+   * Returns how many it wrote; stale entries are consumed and skipped as by drain().
+   */
+  drainInto(out: Int32Array, max?: number): number;
+  /** Enqueues the first `n` entries of batchIn(), in order. Returns how many it enqueued. */
   readyBatch(n: number): number;
   /** The OUT batch buffer. Valid until the next call that may grow memory. */
   batchOut(): Int32Array;
@@ -59,18 +77,41 @@ export interface Core {
   batchIn(): Int32Array;
 
   /**
-   * Arms a timer that readies `id` when advance() reaches `deadline`. Returns a timer
-   * handle, or ERR_STALE (-1) for a stale id, ERR_DEADLINE (-2) for NaN. Deadlines above
-   * MAX_DEADLINE are clamped to it; past (even negative) ones are due at the next advance.
+   * Arms a timer that enqueues `target` (a task id or a host token) when advance() reaches
+   * `deadline`, and returns its handle. A task target is not checked now: if the task is
+   * stale when the timer fires, the timer is dropped. NaN is ERR_DEADLINE (-2); NONE, or a
+   * target that is not an i32, is ERR_STALE (-1); deadlines above MAX_DEADLINE are clamped
+   * to it; past (even negative) ones are due at the next advance.
+   */
+  arm(target: number, deadline: number): number;
+  /** Cancels a timer: true if it was armed and had not fired; false for any stale handle. */
+  disarm(handle: number): boolean;
+  /**
+   * Arms `n` timers (default: targets.length), targets[i] at deadlines[i], writing each
+   * handle or error code to handles[i]. Returns how many it armed.
+   */
+  armMany(
+    targets: ArrayLike<number>,
+    deadlines: ArrayLike<number>,
+    handles: Int32Array,
+    n?: number,
+  ): number;
+  /**
+   * arm() for a task that must be live now: ERR_STALE (-1), checked before the deadline,
+   * for a stale id.
    */
   sleepUntil(id: number, deadline: number): number;
-  /** Disarms a timer; false if it already fired or was cancelled. */
+  /** disarm(), under its older name. */
   cancelTimer(handle: number): boolean;
-  /** The deadline of an armed timer, NaN otherwise. */
+  /** The deadline of an armed timer (as clamped), NaN otherwise. */
   timerDeadline(handle: number): number;
-  /** Readies every task whose timer is due at `now`; returns how many it enqueued. */
+  /**
+   * Enqueues the targets of every timer due at `now`, in (deadline, arming order); returns
+   * how many entries it enqueued (tokens always count; a stale or already-queued task does
+   * not), or ERR_DEADLINE for NaN.
+   */
   advance(now: number): number;
-  /** The earliest armed deadline, Infinity when none is armed. */
+  /** The earliest armed deadline, exactly; Infinity when none is armed. */
   nextDeadline(): number;
   /** Armed timers. */
   timerCount(): number;

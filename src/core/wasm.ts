@@ -1,25 +1,34 @@
-// The host side of the WebAssembly core: loads build/spindle.wasm once per process and
-// wraps each instance in an object with the Core interface.
+// The host side of the WebAssembly core: wraps each instance of the compiled core (load.ts)
+// in an object with the Core interface.
 //
-// Each method is a one-line forward to an export; V8 inlines both the wrapper and the
-// JS-to-wasm transition. The only host-side state is the two batch views, re-created when
-// memory.grow has detached them (the core grows its tables by doubling, so rarely).
+// The per-operation methods (ready, nextReady, arm, disarm, the counters) are answered by
+// the host half (port.ts) from views of the instance's memory; the others are one-line
+// forwards to an export, which V8 inlines with the JS-to-wasm transition. Views are
+// re-created when memory.grow has detached them (the core grows its tables by doubling,
+// so rarely).
 
-import { readFileSync } from "node:fs";
-import { ABI_VERSION } from "./ts/constants.js";
-import type { Core } from "./types.js";
+import {
+  ABI_VERSION,
+  BATCH_CAPACITY,
+  CONTROL_WORDS,
+  CTL_PENDING,
+  CTL_RING,
+  CTL_RING_MASK,
+  CTL_TASKS,
+  CTL_TIMER_ARMED,
+  CTL_TIMER_CAP,
+  CTL_TIMER_DEADLINES,
+  CTL_TIMER_FREE,
+  CTL_TIMER_GENS,
+  PENDING_CAPACITY,
+  PENDING_WORDS,
+} from "./ts/constants.js";
+import { PortCore, type CoreSide, type SharedViews } from "./port.js";
+import { WA, coreModule, type CoreModule } from "./load.js";
 
-// @types/node 20 has no WebAssembly typings (they live in lib.dom); this is the slice we use.
-/** A compiled WebAssembly module (opaque). */
-export type CoreModule = object;
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => CoreModule;
-  Instance: new (module: CoreModule, imports: object) => { exports: unknown };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 /** The exports of build/spindle.wasm, as docs/abi.md lists them. */
 export interface CoreExports {
@@ -27,9 +36,11 @@ export interface CoreExports {
   abiVersion(): number;
   init(): void;
   reset(): void;
+  control(): number;
   batchCapacity(): number;
   batchOut(): number;
   batchIn(): number;
+  batchDeadlines(): number;
   spawn(): number;
   release(id: number): number;
   isLive(id: number): number;
@@ -38,51 +49,76 @@ export interface CoreExports {
   wakeups(id: number): number;
   recordSwitch(id: number): number;
   taskCount(): number;
-  ready(id: number): number;
+  ready(entry: number): number;
   nextReady(): number;
   readyLength(): number;
   drain(max: number): number;
   readyBatch(n: number): number;
+  arm(target: number, deadline: number): number;
+  disarm(handle: number): number;
   sleepUntil(id: number, deadline: number): number;
-  cancelTimer(handle: number): number;
+  sync(): void;
+  armBatch(n: number): number;
+  disarmBatch(n: number): number;
   timerDeadline(handle: number): number;
   advance(now: number): number;
   nextDeadline(): number;
   timerCount(): number;
 }
 
-/** Where the release build lives, from src/core/ and dist/core/ alike. */
-export const WASM_URL = new URL("../../build/spindle.wasm", import.meta.url);
-
-let compiled: CoreModule | undefined;
-
 /**
- * The compiled core module (compiled once per process, synchronously).
+ * Where the release build lives, from src/core/ and dist/core/ alike (spindle itself does
+ * not read it: the bytes are embedded; see load.ts). Give it to initCore() to load the file.
  *
  * @example
  * ```ts
- * const a = new WasmCore(coreModule()); // each instance has its own memory
+ * await initCore(WASM_URL); // the same core, read from the file
  * ```
  */
-export function coreModule(): CoreModule {
-  if (compiled === undefined) {
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(WASM_URL);
-    } catch (cause) {
-      throw new Error(
-        `spindle: the WebAssembly core is missing at ${WASM_URL.pathname}; ` +
-          'run `npm run build:wasm` (npm install does it), or use createCore("ts")',
-        { cause },
-      );
-    }
-    compiled = new WA.Module(bytes);
+export const WASM_URL = new URL("../../build/spindle.wasm", import.meta.url);
+
+/** The calls the host half (port.ts) makes into an instance, and its views of memory. */
+class WasmSide implements CoreSide {
+  constructor(private readonly x: CoreExports) {}
+
+  views(): SharedViews {
+    const x = this.x;
+    const buffer = x.memory.buffer;
+    const at = x.control();
+    const ctl = new Int32Array(buffer, at, CONTROL_WORDS);
+    const cap = ctl[CTL_TIMER_CAP]!;
+    const pending = ctl[CTL_PENDING]!;
+    return {
+      ctl,
+      ctlF64: new Float64Array(buffer, at, CONTROL_WORDS >> 1),
+      // To the end of memory: the host bounds task slots by CTL_TASK_HIGH.
+      tasks: new Int32Array(buffer, ctl[CTL_TASKS]!),
+      ring: new Int32Array(buffer, ctl[CTL_RING]!, ctl[CTL_RING_MASK]! + 1),
+      gens: new Int32Array(buffer, ctl[CTL_TIMER_GENS]!, cap),
+      deadlines: new Float64Array(buffer, ctl[CTL_TIMER_DEADLINES]!, cap),
+      freeBits: new Int32Array(buffer, ctl[CTL_TIMER_FREE]!, cap >> 5),
+      armedBits: new Int32Array(buffer, ctl[CTL_TIMER_ARMED]!, cap >> 5),
+      pending: new Int32Array(buffer, pending, PENDING_CAPACITY * PENDING_WORDS),
+      pendingF64: new Float64Array(buffer, pending, (PENDING_CAPACITY * PENDING_WORDS) >> 1),
+    };
   }
-  return compiled;
+  sync(): void {
+    this.x.sync();
+  }
+  readyGrow(entry: number): boolean {
+    return this.x.ready(entry) !== 0;
+  }
+  recompute(): number {
+    return this.x.nextDeadline();
+  }
+  fire(now: number): number {
+    return this.x.advance(now);
+  }
 }
 
 /**
- * The WebAssembly core behind the Core interface: one instance, one linear memory.
+ * The WebAssembly core behind the Core interface: one instance, one linear memory. The
+ * per-operation methods work on its memory from here (port.ts); the rest call its exports.
  *
  * @example
  * ```ts
@@ -90,9 +126,7 @@ export function coreModule(): CoreModule {
  * core.exports.abiVersion(); // the raw exports, as docs/abi.md lists them
  * ```
  */
-export class WasmCore implements Core {
-  readonly kind = "wasm" as const;
-  readonly batchCapacity: number;
+export class WasmCore extends PortCore {
   readonly exports: CoreExports;
   private out: Int32Array;
   private in: Int32Array;
@@ -107,19 +141,19 @@ export class WasmCore implements Core {
       );
     }
     x.init();
+    super("wasm", new WasmSide(x));
     this.exports = x;
-    this.batchCapacity = x.batchCapacity();
     const buffer = x.memory.buffer;
-    this.out = new Int32Array(buffer, x.batchOut(), this.batchCapacity);
-    this.in = new Int32Array(buffer, x.batchIn(), this.batchCapacity);
+    this.out = new Int32Array(buffer, x.batchOut(), BATCH_CAPACITY);
+    this.in = new Int32Array(buffer, x.batchIn(), BATCH_CAPACITY);
   }
 
   /** Re-creates the batch views after memory.grow detached them. */
   private refresh(): void {
     const x = this.exports;
     const buffer = x.memory.buffer;
-    this.out = new Int32Array(buffer, x.batchOut(), this.batchCapacity);
-    this.in = new Int32Array(buffer, x.batchIn(), this.batchCapacity);
+    this.out = new Int32Array(buffer, x.batchOut(), BATCH_CAPACITY);
+    this.in = new Int32Array(buffer, x.batchIn(), BATCH_CAPACITY);
   }
 
   // memory.grow detaches the old buffer, and a view of a detached buffer has length 0:
@@ -142,55 +176,10 @@ export class WasmCore implements Core {
   release(id: number): boolean {
     return this.exports.release(id) !== 0;
   }
-  isLive(id: number): boolean {
-    return this.exports.isLive(id) !== 0;
-  }
-  taskState(id: number): number {
-    return this.exports.taskState(id);
-  }
-  switches(id: number): number {
-    return this.exports.switches(id);
-  }
-  wakeups(id: number): number {
-    return this.exports.wakeups(id);
-  }
-  recordSwitch(id: number): boolean {
-    return this.exports.recordSwitch(id) !== 0;
-  }
-  taskCount(): number {
-    return this.exports.taskCount();
-  }
-  ready(id: number): boolean {
-    return this.exports.ready(id) !== 0;
-  }
-  nextReady(): number {
-    return this.exports.nextReady();
-  }
-  readyLength(): number {
-    return this.exports.readyLength();
-  }
   drain(max: number): number {
     return this.exports.drain(max);
   }
   readyBatch(n: number): number {
     return this.exports.readyBatch(n);
-  }
-  sleepUntil(id: number, deadline: number): number {
-    return this.exports.sleepUntil(id, deadline);
-  }
-  cancelTimer(handle: number): boolean {
-    return this.exports.cancelTimer(handle) !== 0;
-  }
-  timerDeadline(handle: number): number {
-    return this.exports.timerDeadline(handle);
-  }
-  advance(now: number): number {
-    return this.exports.advance(now);
-  }
-  nextDeadline(): number {
-    return this.exports.nextDeadline();
-  }
-  timerCount(): number {
-    return this.exports.timerCount();
   }
 }

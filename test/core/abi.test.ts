@@ -31,9 +31,11 @@ interface Core {
   memory: { buffer: ArrayBuffer };
   abiVersion(): number;
   init(): void;
+  control(): number;
   batchCapacity(): number;
   batchOut(): number;
   batchIn(): number;
+  batchDeadlines(): number;
   spawn(): number;
   release(id: number): number;
   isLive(id: number): number;
@@ -47,8 +49,12 @@ interface Core {
   readyLength(): number;
   drain(max: number): number;
   readyBatch(n: number): number;
+  arm(target: number, deadline: number): number;
+  disarm(handle: number): number;
   sleepUntil(id: number, deadline: number): number;
-  cancelTimer(handle: number): number;
+  armBatch(n: number): number;
+  disarmBatch(n: number): number;
+  sync(): void;
   timerDeadline(handle: number): number;
   advance(now: number): number;
   nextDeadline(): number;
@@ -89,7 +95,7 @@ describe("spindle.wasm through the plain WebAssembly API", () => {
   test("exports exactly what the doc's table lists, with the documented arity", async () => {
     const { module, instance } = await WA.instantiate(bytes, {});
     const documented = documentedExports();
-    expect(documented.length).toBeGreaterThanOrEqual(25);
+    expect(documented.length).toBeGreaterThanOrEqual(32);
     const actual = WA.Module.exports(module).map(({ name, kind }) => ({ name, kind }));
     expect(actual.sort((a, b) => a.name.localeCompare(b.name))).toEqual(
       documented
@@ -103,16 +109,18 @@ describe("spindle.wasm through the plain WebAssembly API", () => {
     }
   });
 
-  test("abiVersion is 1 before and after init, and init is idempotent", async () => {
+  test("abiVersion is 2 before and after init, and init is idempotent", async () => {
     const core = await instantiate();
-    expect(core.abiVersion()).toBe(1);
+    expect(core.abiVersion()).toBe(2);
     core.init();
     const out = core.batchOut();
     const inb = core.batchIn();
+    const control = core.control();
     core.init();
     expect(core.batchOut()).toBe(out);
     expect(core.batchIn()).toBe(inb);
-    expect(core.abiVersion()).toBe(1);
+    expect(core.control()).toBe(control);
+    expect(core.abiVersion()).toBe(2);
     expect(core.batchCapacity()).toBe(1024);
     expect(out % 4).toBe(0);
     expect(Math.abs(inb - out)).toBeGreaterThanOrEqual(1024 * 4);
@@ -177,12 +185,12 @@ describe("spindle.wasm through the plain WebAssembly API", () => {
     expect(x.timerDeadline(x.sleepUntil(a, Infinity))).toBe(8.64e15); // clamped
     expect(x.advance(9)).toBe(0);
     expect(x.advance(10)).toBe(2);
-    expect(x.cancelTimer(hb)).toBe(0); // already fired
+    expect(x.disarm(hb)).toBe(0); // already fired
     expect(x.timerDeadline(hc)).toBeNaN();
     expect(x.nextReady()).toBe(b);
     expect(x.nextReady()).toBe(c);
-    expect(x.cancelTimer(ha)).toBe(1);
-    expect(x.cancelTimer(ha)).toBe(0);
+    expect(x.disarm(ha)).toBe(1);
+    expect(x.disarm(ha)).toBe(0);
     expect(x.timerCount()).toBe(1);
     expect(x.advance(Infinity)).toBe(1);
     expect(x.nextReady()).toBe(a);
@@ -209,14 +217,55 @@ describe("spindle.wasm through the plain WebAssembly API", () => {
     expect(Array.from(fresh.subarray(0, 2))).toEqual([ids[99_999], ids[0]]);
   });
 
-  test("the example in docs/abi.md runs as written and prints what the doc shows", async () => {
-    const printed: string[] = [];
-    const console = { log: (...args: unknown[]) => printed.push(args.join(" ")) };
-    const AsyncFunction = (async () => {}).constructor as new (
-      ...params: string[]
-    ) => (...args: unknown[]) => Promise<void>;
-    const example = new AsyncFunction("bytes", "console", block("abi-example"));
-    await example(bytes, console);
-    expect(printed.join("\n")).toBe(block("abi-example-output"));
+  test.each(["abi-example", "abi-shared-example"])(
+    "the example %s in docs/abi.md runs as written and prints what the doc shows",
+    async (marker) => {
+      const printed: string[] = [];
+      const console = { log: (...args: unknown[]) => printed.push(args.join(" ")) };
+      const AsyncFunction = (async () => {}).constructor as new (
+        ...params: string[]
+      ) => (...args: unknown[]) => Promise<void>;
+      const example = new AsyncFunction("bytes", "console", block(marker));
+      await example(bytes, console);
+      expect(printed.join("\n")).toBe(block(`${marker}-output`));
+    },
+  );
+
+  test("tokens go through ready, drain and timers as they are", async () => {
+    const x = await instantiate();
+    x.init();
+    const id = x.spawn();
+    expect(x.ready(-2)).toBe(1);
+    expect(x.ready(-2)).toBe(1);
+    expect(x.ready(id)).toBe(1);
+    expect(x.ready(-1)).toBe(0); // NONE
+    expect(x.arm(-9, 5)).toBeGreaterThanOrEqual(0);
+    expect(x.arm(-1, 5)).toBe(-1); // ERR_STALE
+    expect(x.advance(5)).toBe(1);
+    expect(x.drain(10)).toBe(4);
+    const out = new Int32Array(x.memory.buffer, x.batchOut(), 4);
+    expect(Array.from(out)).toEqual([-2, -2, id, -9]);
+    expect(x.switches(id)).toBe(1);
+  });
+
+  test("armBatch and disarmBatch arm and cancel a batch in one call each", async () => {
+    const x = await instantiate();
+    x.init();
+    const cap = x.batchCapacity();
+    const ids = Array.from({ length: 5 }, () => x.spawn());
+    new Int32Array(x.memory.buffer, x.batchIn(), cap).set([...ids, -3]);
+    new Float64Array(x.memory.buffer, x.batchDeadlines(), cap).set([5, 4, 3, 2, 1, NaN]);
+    expect(x.armBatch(6)).toBe(5);
+    const handles = Array.from(new Int32Array(x.memory.buffer, x.batchOut(), 6));
+    expect(handles[5]).toBe(-2); // ERR_DEADLINE
+    expect(x.timerCount()).toBe(5);
+    new Int32Array(x.memory.buffer, x.batchIn(), cap).set([handles[1]!, handles[3]!, handles[1]!]);
+    expect(x.disarmBatch(3)).toBe(2);
+    expect(x.timerCount()).toBe(3);
+    expect(x.nextDeadline()).toBe(1);
+    expect(x.advance(10)).toBe(3);
+    expect(x.drain(10)).toBe(3);
+    const out = Array.from(new Int32Array(x.memory.buffer, x.batchOut(), 3));
+    expect(out).toEqual([ids[4], ids[2], ids[0]]);
   });
 });

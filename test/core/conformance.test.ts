@@ -131,10 +131,12 @@ describe.each(kinds)("%s core", (kind) => {
       const id = core.spawn();
       for (const bogus of [-1, -2, id + 1, 1 << SLOT_BITS, SLOT_MASK, 0x7fffffff]) {
         expect(core.isLive(bogus)).toBe(false);
-        expect(core.ready(bogus)).toBe(false);
+        // -2 is a host token, which ready() takes as it is (see "host tokens").
+        if (bogus !== -2) expect(core.ready(bogus)).toBe(false);
         expect(core.release(bogus)).toBe(false);
         expect(core.sleepUntil(bogus, 1)).toBe(ERR_STALE);
         expect(core.switches(bogus)).toBe(-1);
+        expect(core.taskState(bogus)).toBe(0);
       }
       expect(core.taskCount()).toBe(1);
     });
@@ -428,7 +430,13 @@ describe.each(kinds)("%s core", (kind) => {
       const [a, b] = spawnMany(core, 2) as [number, number];
       const old = core.sleepUntil(a, 1);
       core.advance(1);
-      const fresh = core.sleepUntil(b, 5);
+      // Free slots are reused oldest first: arm and fire until the old slot comes back.
+      let fresh = core.sleepUntil(b, 5);
+      for (let spins = 0; (fresh & SLOT_MASK) !== (old & SLOT_MASK); spins++) {
+        expect(spins).toBeLessThan(100_000);
+        core.cancelTimer(fresh);
+        fresh = core.sleepUntil(b, 5);
+      }
       expect(fresh & SLOT_MASK).toBe(old & SLOT_MASK);
       expect(fresh).not.toBe(old);
       expect(core.cancelTimer(old)).toBe(false);
@@ -532,6 +540,247 @@ describe.each(kinds)("%s core", (kind) => {
       expect(core.advance(5)).toBe(0);
       expect(core.advance(-100)).toBe(0);
       expect(core.timerCount()).toBe(1);
+    });
+  });
+
+  describe("the timer wheel", () => {
+    test("fractional deadlines within one millisecond fire in deadline order, ties in arming order", () => {
+      const core = make();
+      const ids = spawnMany(core, 6);
+      const deadlines = [7.5, 7.25, 7.75, 7.25, 7, 7.999];
+      ids.forEach((id, i) => core.sleepUntil(id, deadlines[i]!));
+      expect(core.advance(8)).toBe(6);
+      expect(popAll(core)).toEqual([ids[4], ids[1], ids[3], ids[0], ids[2], ids[5]]);
+    });
+
+    test("advancing to a fraction fires only the due part of a millisecond", () => {
+      const core = make();
+      const [a, b, c] = spawnMany(core, 3) as [number, number, number];
+      core.sleepUntil(a, 7.8);
+      core.sleepUntil(b, 7.2);
+      core.sleepUntil(c, 7.5);
+      expect(core.advance(7.5)).toBe(2);
+      expect(popAll(core)).toEqual([b, c]);
+      expect(core.nextDeadline()).toBe(7.8);
+      expect(core.advance(7.79)).toBe(0);
+      expect(core.advance(7.8)).toBe(1);
+      expect(popAll(core)).toEqual([a]);
+    });
+
+    test("timers at every level fire exactly at their deadlines, found by nextDeadline", () => {
+      const core = make();
+      // Level boundaries (64^L), either side, the end of the first 2^36 ms epoch and past it.
+      const deadlines = [
+        0,
+        1,
+        63,
+        64,
+        65,
+        4095,
+        4096,
+        262_143,
+        262_144,
+        2 ** 24 - 1,
+        2 ** 24,
+        2 ** 30,
+        2 ** 36 - 1,
+        2 ** 36,
+        2 ** 36 + 1,
+        2 ** 40,
+        8.64e15,
+      ];
+      const ids = spawnMany(core, deadlines.length);
+      // Armed in reverse, so arming order never happens to be deadline order.
+      for (let i = deadlines.length - 1; i >= 0; i--) core.sleepUntil(ids[i]!, deadlines[i]!);
+      const fired: number[] = [];
+      for (let now = core.nextDeadline(); now !== Infinity; now = core.nextDeadline()) {
+        // Not a moment early (half a millisecond, or the float below at 8.64e15).
+        expect(core.advance(now < 2 ** 52 ? now - 0.5 : now - 1)).toBe(0);
+        expect(core.advance(now)).toBe(1);
+        expect(core.nextReady()).toBe(ids[fired.length]);
+        fired.push(now);
+      }
+      expect(fired).toEqual(deadlines);
+    });
+
+    test("a timer that waited in the overflow heap fires before a later one with its deadline", () => {
+      const core = make();
+      const [a, b, c] = spawnMany(core, 3) as [number, number, number];
+      // Beyond the wheel's first 2^36 ms epoch: a goes to the overflow heap (and so does c).
+      const far = 2 ** 36 + 5;
+      core.sleepUntil(a, far);
+      core.sleepUntil(c, 2 ** 36);
+      // c is due: the core fires it, and the wheel's time moves into the next epoch...
+      expect(core.advance(2 ** 36)).toBe(1);
+      expect(core.nextReady()).toBe(c);
+      // ... where b, armed later with a's deadline, goes into the wheel.
+      core.sleepUntil(b, far);
+      expect(core.advance(far)).toBe(2);
+      expect(popAll(core)).toEqual([a, b]);
+    });
+
+    test("a past deadline armed while the wheel is busy ties with a later one in order", () => {
+      const core = make();
+      const [a, b, c, d, e, f] = spawnMany(core, 6) as number[] as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      core.sleepUntil(a, 10);
+      expect(core.advance(10)).toBe(1); // the wheel's time is 10
+      const blocker = core.sleepUntil(b, 20);
+      core.sleepUntil(e, 15);
+      expect(core.advance(15)).toBe(1); // fires e; b stays in the wheel
+      core.sleepUntil(f, 1);
+      core.sleepUntil(c, 5);
+      // Both are before the wheel's time, which holds b: they go to the overflow heap.
+      expect(core.advance(2)).toBe(1);
+      core.cancelTimer(blocker);
+      expect(core.nextDeadline()).toBe(5); // collects b: the wheel is empty again
+      core.sleepUntil(d, 5); // the wheel restarts before 5 and takes d
+      expect(core.advance(5)).toBe(2);
+      expect(popAll(core)).toEqual([a, e, f, c, d]);
+    });
+
+    test("a clock that jumps hours ahead fires every timer in between, in order", () => {
+      const core = make();
+      const ids = spawnMany(core, 300);
+      const random = prng(11);
+      const deadlines = ids.map(() => Math.floor(random() * 8 * 3600_000) + random());
+      ids.forEach((id, i) => core.sleepUntil(id, deadlines[i]!));
+      const order = ids
+        .map((id, i) => ({ id, i, d: deadlines[i]! }))
+        .sort((x, y) => x.d - y.d || x.i - y.i);
+      let fired = 0;
+      for (const now of [1, 100, 5000, 3600_000, 3 * 3600_000, 8 * 3600_000]) {
+        const due = order.filter((t) => t.d <= now).length - fired;
+        expect(core.advance(now)).toBe(due);
+        fired += due;
+      }
+      expect(drainAll(core)).toEqual(order.map((t) => t.id));
+    });
+
+    test("nextDeadline stays exact when the earliest timer is cancelled", () => {
+      const core = make();
+      const [a, b] = spawnMany(core, 2) as [number, number];
+      const early = core.sleepUntil(a, 5);
+      core.sleepUntil(b, 3000);
+      expect(core.nextDeadline()).toBe(5);
+      core.cancelTimer(early);
+      expect(core.nextDeadline()).toBe(3000);
+      expect(core.advance(2999)).toBe(0);
+      expect(core.advance(3000)).toBe(1);
+      expect(core.nextDeadline()).toBe(Infinity);
+    });
+
+    test("many timers cancelled before the core saw them never fire and free their slots", () => {
+      const core = make();
+      const id = core.spawn();
+      const keep: number[] = [];
+      // Far more than the pending buffer and the initial table hold.
+      for (let i = 0; i < 50_000; i++) {
+        const h = core.sleepUntil(id, 1 + (i % 100));
+        if (i % 1000 === 0) keep.push(h);
+        else core.cancelTimer(h);
+      }
+      expect(core.timerCount()).toBe(keep.length);
+      for (const h of keep) expect(core.timerDeadline(h)).toBe(1);
+      expect(core.advance(1000)).toBe(1); // one wake-up: the task is queued once
+      expect(core.timerCount()).toBe(0);
+    });
+  });
+
+  describe("host tokens", () => {
+    test("ready takes tokens as they are: no dedup, no liveness, in queue order with ids", () => {
+      const core = make();
+      const id = core.spawn();
+      expect(core.ready(-2)).toBe(true);
+      expect(core.ready(id)).toBe(true);
+      expect(core.ready(-2)).toBe(true); // again: tokens are never deduplicated
+      expect(core.ready(-(2 ** 31))).toBe(true);
+      expect(core.ready(NONE)).toBe(false); // -1 is not a token
+      expect(core.readyLength()).toBe(4);
+      expect(popAll(core)).toEqual([-2, id, -2, -(2 ** 31)]);
+    });
+
+    test("a number that is not an i32 is neither a token nor a target", () => {
+      const core = make();
+      for (const bad of [-(2 ** 31) - 1, -3e9, -2.5, -Infinity]) {
+        expect(core.ready(bad)).toBe(false);
+        expect(core.arm(bad, 1)).toBe(ERR_STALE);
+      }
+      expect(core.readyLength()).toBe(0);
+      expect(core.timerCount()).toBe(0);
+    });
+
+    test("drain hands out tokens in queue order, without counting switches", () => {
+      const core = make();
+      const [a, b] = spawnMany(core, 2) as [number, number];
+      core.batchIn().set([a, -7, b, -7, a]);
+      expect(core.readyBatch(5)).toBe(4); // the second a is already queued
+      expect(core.drain(10)).toBe(4);
+      expect(Array.from(core.batchOut().subarray(0, 4))).toEqual([a, -7, b, -7]);
+      expect(core.switches(a)).toBe(1);
+    });
+
+    test("a timer for a token fires into the queue in (deadline, arming order) among tasks", () => {
+      const core = make();
+      const [a, b] = spawnMany(core, 2) as [number, number];
+      core.arm(-3, 10);
+      core.arm(a, 5);
+      core.arm(-4, 5);
+      core.arm(b, 10);
+      core.arm(-3, 10); // the same token twice: both fire
+      expect(core.advance(10)).toBe(5);
+      expect(popAll(core)).toEqual([a, -4, -3, b, -3]);
+    });
+
+    test("arm takes any target and checks a task only when its timer fires", () => {
+      const core = make();
+      const [a, b] = spawnMany(core, 2) as [number, number];
+      core.release(b);
+      const ha = core.arm(a, 1);
+      const hb = core.arm(b, 1); // stale already: armed all the same
+      expect(hb).toBeGreaterThanOrEqual(0);
+      expect(core.timerDeadline(hb)).toBe(1);
+      expect(core.arm(NONE, 1)).toBe(ERR_STALE);
+      expect(core.arm(a, NaN)).toBe(ERR_DEADLINE);
+      expect(core.timerCount()).toBe(2);
+      expect(core.advance(1)).toBe(1); // b's timer is dropped: its task is stale
+      expect(popAll(core)).toEqual([a]);
+      expect(core.disarm(ha)).toBe(false);
+      expect(core.disarm(hb)).toBe(false);
+    });
+  });
+
+  describe("batch forms", () => {
+    test("armMany arms from typed arrays and reports errors per entry", () => {
+      const core = make();
+      const [a, b] = spawnMany(core, 2) as [number, number];
+      const handles = new Int32Array(4);
+      expect(core.armMany([a, -9, b, NONE], new Float64Array([3, 1, NaN, 2]), handles)).toBe(2);
+      expect(handles[2]).toBe(ERR_DEADLINE);
+      expect(handles[3]).toBe(ERR_STALE);
+      expect(core.timerDeadline(handles[0]!)).toBe(3);
+      expect(core.disarm(handles[1]!)).toBe(true);
+      expect(core.advance(3)).toBe(1);
+      expect(popAll(core)).toEqual([a]);
+    });
+
+    test("drainInto drains many batches into one array, no more than it holds", () => {
+      const core = make();
+      const ids = spawnMany(core, 3000);
+      for (const id of ids) core.ready(id);
+      const out = new Int32Array(2500);
+      expect(core.drainInto(out)).toBe(2500);
+      expect(Array.from(out)).toEqual(ids.slice(0, 2500));
+      expect(core.drainInto(out, 10)).toBe(10);
+      expect(Array.from(out.subarray(0, 10))).toEqual(ids.slice(2500, 2510));
+      expect(core.readyLength()).toBe(490);
+      expect(core.switches(ids[0]!)).toBe(1);
     });
   });
 

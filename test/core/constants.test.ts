@@ -74,7 +74,7 @@ describe("shared constants", () => {
   const wasmSide = assemblyConstants();
 
   test("assembly/constants.ts declares every constant in simple, parseable form", () => {
-    expect(wasmSide.size).toBeGreaterThanOrEqual(15);
+    expect(wasmSide.size).toBeGreaterThanOrEqual(48);
     expect(wasmSide.get("SLOT_MASK")).toBe(0x3fffff);
     expect(wasmSide.get("MAX_DEADLINE")).toBe(8.64e15);
   });
@@ -125,5 +125,62 @@ describe("the built module", () => {
     const ids = Array.from({ length: cap + 1 }, () => core.spawn());
     for (const t of ids) core.ready(t);
     expect(core.drain(cap + 1)).toBe(host.BATCH_CAPACITY);
+    // Tokens: TOKEN_MAX is one, NONE is not.
+    expect(core.ready(host.TOKEN_MAX)).toBe(true);
+    expect(core.ready(host.TOKEN_MAX + 1)).toBe(false);
+  });
+
+  test("lays out the control block and the shared tables as the constants say", () => {
+    const core = new WasmCore();
+    const x = core.exports;
+    const words = (): Int32Array =>
+      new Int32Array(x.memory.buffer, x.control(), host.CONTROL_WORDS);
+    let c = words();
+    expect(c[host.CTL_TIMER_CAP]).toBe(host.INITIAL_TIMERS);
+    expect(c[host.CTL_FREE_COUNT]).toBe(host.INITIAL_TIMERS);
+    expect(c[host.CTL_RING_MASK]).toBe(host.INITIAL_READY - 1);
+    expect(new Float64Array(x.memory.buffer, x.control(), 11)[host.CTL_NEXT >> 1]).toBe(Infinity);
+    // A task record: gen, flags, switches, wakeups, TASK_WORDS i32s from CTL_TASKS.
+    const id = core.spawn();
+    core.ready(id);
+    core.recordSwitch(id);
+    c = words();
+    expect(c[host.CTL_TASK_HIGH]).toBe(1);
+    expect(c[host.CTL_TASK_COUNT]).toBe(1);
+    const task = new Int32Array(x.memory.buffer, c[host.CTL_TASKS]!, host.TASK_WORDS);
+    expect(task[host.TASK_GEN]).toBe(0);
+    expect(task[host.TASK_FLAGS]).toBe(host.TASK_LIVE | host.TASK_QUEUED);
+    expect(task[host.TASK_SWITCHES]).toBe(1);
+    expect(task[host.TASK_WAKEUPS]).toBe(1);
+    expect(c[host.CTL_TAIL]! - c[host.CTL_HEAD]!).toBe(1);
+    expect(new Int32Array(x.memory.buffer, c[host.CTL_RING]!, 1)[0]).toBe(id);
+    // A call-made arm lands in the pending buffer and the timer tables.
+    const handle = x.arm(-5, 42.5);
+    c = words();
+    const slot = handle & host.SLOT_MASK;
+    expect(c[host.CTL_PENDING_LEN]).toBe(1);
+    expect(c[host.CTL_ARMED]).toBe(1);
+    const entry = new Int32Array(x.memory.buffer, c[host.CTL_PENDING]!, host.PENDING_WORDS);
+    expect(new Float64Array(entry.buffer, entry.byteOffset, 1)[0]).toBe(42.5);
+    expect(entry[host.PENDING_SLOT]).toBe(slot);
+    expect(entry[host.PENDING_TARGET]).toBe(-5);
+    expect(new Int32Array(x.memory.buffer, c[host.CTL_TIMER_GENS]!, 1024)[slot]).toBe(
+      handle >>> host.SLOT_BITS,
+    );
+    expect(new Float64Array(x.memory.buffer, c[host.CTL_TIMER_DEADLINES]!, 1024)[slot]).toBe(42.5);
+    const bit = 1 << (slot & 31);
+    expect(new Int32Array(x.memory.buffer, c[host.CTL_TIMER_ARMED]!, 32)[slot >> 5]! & bit).toBe(
+      bit,
+    );
+    expect(new Int32Array(x.memory.buffer, c[host.CTL_TIMER_FREE]!, 32)[slot >> 5]! & bit).toBe(0);
+    // PENDING_CAPACITY arms fit before the core must take them in.
+    for (let i = 1; i < host.PENDING_CAPACITY; i++) x.arm(-5, 50);
+    expect(words()[host.CTL_PENDING_LEN]).toBe(host.PENDING_CAPACITY);
+    x.arm(-5, 50);
+    expect(words()[host.CTL_PENDING_LEN]).toBe(1);
+    // Moving a table moves the epoch on.
+    const epoch = words()[host.CTL_EPOCH]!;
+    for (let i = 0; i < host.INITIAL_TASKS; i++) core.spawn();
+    expect(words()[host.CTL_EPOCH]).toBeGreaterThan(epoch);
   });
 });

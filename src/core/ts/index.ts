@@ -1,12 +1,50 @@
 // The TypeScript twin of the WebAssembly core (assembly/index.ts): the same operations with
-// the same results, over typed arrays in the JS heap. It exists so every benchmark can show
-// what WebAssembly buys, and as the core for hosts that cannot run WebAssembly.
+// the same results, over typed arrays in the JS heap laid out as the wasm core's memory
+// is, so the host half (src/core/port.ts) drives both alike. It exists so every benchmark
+// can show what WebAssembly buys, and as the core for hosts that cannot run WebAssembly.
 
-import { BATCH_CAPACITY, SLOT_MASK } from "./constants.js";
+import { BATCH_CAPACITY } from "./constants.js";
+import { Control } from "./control.js";
 import { ReadyQueue } from "./ready.js";
 import { TaskTable } from "./tasks.js";
-import { TimerHeap } from "./timers.js";
-import type { Core } from "../types.js";
+import { Timers } from "./timers.js";
+import { PortCore, type CoreSide, type SharedViews } from "../port.js";
+
+/** The twin's tables, and the calls the host half makes into them. */
+class Twin implements CoreSide {
+  readonly control = new Control();
+  readonly tasks = new TaskTable(this.control);
+  readonly queue = new ReadyQueue(this.tasks, this.control);
+  readonly timers = new Timers(this.control, this.queue);
+
+  views(): SharedViews {
+    const t = this.timers;
+    return {
+      ctl: this.control.words,
+      ctlF64: this.control.f64,
+      tasks: this.tasks.words,
+      ring: this.queue.ring,
+      gens: t.gens,
+      deadlines: t.deadlines,
+      freeBits: t.freeBits,
+      armedBits: t.armedBits,
+      pending: t.pending,
+      pendingF64: t.pendingF64,
+    };
+  }
+  sync(): void {
+    this.timers.sync();
+  }
+  readyGrow(entry: number): boolean {
+    return this.queue.push(entry);
+  }
+  recompute(): number {
+    return this.timers.nextDeadline();
+  }
+  fire(now: number): number {
+    return this.timers.advance(now);
+  }
+}
 
 /**
  * The TypeScript twin of the WebAssembly core.
@@ -18,83 +56,43 @@ import type { Core } from "../types.js";
  * core.nextDeadline(); // 5
  * ```
  */
-export class TsCore implements Core {
-  readonly kind = "ts" as const;
-  readonly batchCapacity = BATCH_CAPACITY;
-  private readonly tasks = new TaskTable();
-  private readonly queue = new ReadyQueue(this.tasks);
-  private readonly timers = new TimerHeap(this.tasks, this.queue);
+export class TsCore extends PortCore {
+  private readonly twin: Twin;
   private readonly out = new Int32Array(BATCH_CAPACITY);
   private readonly in = new Int32Array(BATCH_CAPACITY);
 
-  spawn(): number {
-    return this.tasks.spawn();
-  }
-  reset(): void {
-    this.timers.reset();
-    this.queue.reset();
-    this.tasks.reset();
-  }
-  release(id: number): boolean {
-    return this.tasks.release(id);
-  }
-  isLive(id: number): boolean {
-    return this.tasks.liveSlot(id) >= 0;
-  }
-  taskState(id: number): number {
-    const slot = this.tasks.liveSlot(id);
-    return slot < 0 ? 0 : this.tasks.flags[slot]!;
-  }
-  switches(id: number): number {
-    const slot = this.tasks.liveSlot(id);
-    return slot < 0 ? -1 : this.tasks.switches[slot]!;
-  }
-  wakeups(id: number): number {
-    const slot = this.tasks.liveSlot(id);
-    return slot < 0 ? -1 : this.tasks.wakeups[slot]!;
-  }
-  recordSwitch(id: number): boolean {
-    const slot = this.tasks.liveSlot(id);
-    if (slot < 0) return false;
-    this.tasks.switches[slot]!++;
-    return true;
-  }
-  taskCount(): number {
-    return this.tasks.live;
+  constructor() {
+    const twin = new Twin();
+    super("ts", twin);
+    this.twin = twin;
   }
 
-  ready(id: number): boolean {
-    return this.queue.push(id);
+  spawn(): number {
+    return this.twin.tasks.spawn();
   }
-  nextReady(): number {
-    return this.queue.pop();
+  reset(): void {
+    const t = this.twin;
+    t.timers.reset();
+    t.queue.reset();
+    t.tasks.reset();
   }
-  readyLength(): number {
-    return this.queue.length;
+  release(id: number): boolean {
+    return this.twin.tasks.release(id);
   }
 
   drain(max: number): number {
     if (max > BATCH_CAPACITY) max = BATCH_CAPACITY;
-    const q = this.queue;
-    const before = q.length;
-    if (max > before) max = before;
-    const t = this.tasks;
-    const out = this.out;
-    let n = 0;
-    // Mirrors the wasm drain: one entry per step, stale or not (pop() would skip past max).
-    for (let i = 0; i < max; i++) {
-      const id = q.shift();
-      if (id < 0) continue;
-      t.switches[id & SLOT_MASK]!++;
-      out[n++] = id;
-    }
-    return n;
+    const q = this.twin.queue;
+    const length = q.length;
+    if (max > length) max = length;
+    return max > 0 ? q.drainInto(this.out, max) : 0;
   }
   readyBatch(n: number): number {
     if (n > BATCH_CAPACITY) n = BATCH_CAPACITY;
     const inb = this.in;
+    const q = this.twin.queue;
     let queued = 0;
-    for (let i = 0; i < n; i++) if (this.queue.push(inb[i]!)) queued++;
+    for (let i = 0; i < n; i++) if (q.push(inb[i]!)) queued++;
     return queued;
   }
   batchOut(): Int32Array {
@@ -102,24 +100,5 @@ export class TsCore implements Core {
   }
   batchIn(): Int32Array {
     return this.in;
-  }
-
-  sleepUntil(id: number, deadline: number): number {
-    return this.timers.sleepUntil(id, deadline);
-  }
-  cancelTimer(handle: number): boolean {
-    return this.timers.cancel(handle);
-  }
-  timerDeadline(handle: number): number {
-    return this.timers.deadlineOf(handle);
-  }
-  advance(now: number): number {
-    return this.timers.advance(now);
-  }
-  nextDeadline(): number {
-    return this.timers.nextDeadline();
-  }
-  timerCount(): number {
-    return this.timers.length;
   }
 }

@@ -1,84 +1,101 @@
 // The task table, TypeScript twin of assembly/tasks.ts: the same slots, generations and
-// FIFO free list, kept as parallel typed arrays (one per field) instead of 16-byte records.
+// FIFO free list, in the same record layout (TASK_WORDS i32s per slot in one Int32Array),
+// so the host reads and writes both cores' records with the same code (src/core/port.ts).
 //
-// Invariant: slot s is live iff `flags[s] & TASK_LIVE`; an id is valid iff its slot is
-// live and its generation equals gen[s]. While a slot is free, wakeups[s] links it into
+// Invariant: slot s is live iff its TASK_LIVE flag is set; an id is valid iff its slot is
+// live and its generation matches. While a slot is free, its wakeups word links it into
 // the free list. Cost: O(1) per operation, amortised O(1) growth.
 
 import {
+  CTL_TASK_COUNT,
+  CTL_TASK_HIGH,
   ERR_CAPACITY,
   GEN_MASK,
   INITIAL_TASKS,
   MAX_SLOTS,
   SLOT_BITS,
   SLOT_MASK,
+  TASK_FLAGS,
+  TASK_GEN,
   TASK_LIVE,
+  TASK_SWITCHES,
+  TASK_WAKEUPS,
+  TASK_WORDS,
 } from "./constants.js";
+import type { Control } from "./control.js";
 
 export class TaskTable {
-  gen = new Uint32Array(INITIAL_TASKS);
-  flags = new Uint8Array(INITIAL_TASKS);
-  switches = new Uint32Array(INITIAL_TASKS);
-  /** Wake-up count while live; next free slot while free (a union, as in the wasm core). */
-  wakeups = new Int32Array(INITIAL_TASKS);
+  /** TASK_WORDS words per slot: gen, flags, switches, wakeups (next free while free). */
+  words = new Int32Array(INITIAL_TASKS * TASK_WORDS);
   high = 0;
   live = 0;
   private freeHead = -1;
   private freeTail = -1;
 
-  /** The slot of a valid id, or -1 when the id is stale, free or out of range. */
-  liveSlot(id: number): number {
+  constructor(private readonly control: Control) {}
+
+  /** The word index of a valid id's record, or -1 when the id is stale, free or out of range. */
+  liveRecord(id: number): number {
     if (id < 0) return -1;
     const slot = id & SLOT_MASK;
     if (slot >= this.high) return -1;
-    if ((this.flags[slot]! & TASK_LIVE) === 0) return -1;
-    if (this.gen[slot] !== id >>> SLOT_BITS) return -1;
-    return slot;
+    const r = slot * TASK_WORDS;
+    const w = this.words;
+    if ((w[r + TASK_FLAGS]! & TASK_LIVE) === 0) return -1;
+    if (w[r + TASK_GEN] !== id >>> SLOT_BITS) return -1;
+    return r;
   }
 
   spawn(): number {
     let slot: number;
     if (this.freeHead >= 0) {
       slot = this.freeHead;
-      this.freeHead = this.wakeups[slot]!;
+      this.freeHead = this.words[slot * TASK_WORDS + TASK_WAKEUPS]!;
       if (this.freeHead < 0) this.freeTail = -1;
     } else {
       if (this.high === MAX_SLOTS) return ERR_CAPACITY;
-      if (this.high === this.gen.length) this.grow();
+      if (this.high * TASK_WORDS === this.words.length) this.grow();
       slot = this.high++;
+      this.control.words[CTL_TASK_HIGH] = this.high;
     }
-    this.flags[slot] = TASK_LIVE;
-    this.switches[slot] = 0;
-    this.wakeups[slot] = 0;
-    this.live++;
-    return (this.gen[slot]! << SLOT_BITS) | slot;
+    const r = slot * TASK_WORDS;
+    const w = this.words;
+    w[r + TASK_FLAGS] = TASK_LIVE;
+    w[r + TASK_SWITCHES] = 0;
+    w[r + TASK_WAKEUPS] = 0;
+    this.control.words[CTL_TASK_COUNT] = ++this.live;
+    return (w[r + TASK_GEN]! << SLOT_BITS) | slot;
   }
 
   release(id: number): boolean {
-    const slot = this.liveSlot(id);
-    if (slot < 0) return false;
-    this.gen[slot] = (this.gen[slot]! + 1) & GEN_MASK;
-    this.flags[slot] = 0;
-    this.wakeups[slot] = -1;
-    if (this.freeTail >= 0) this.wakeups[this.freeTail] = slot;
+    const r = this.liveRecord(id);
+    if (r < 0) return false;
+    const slot = id & SLOT_MASK;
+    const w = this.words;
+    // A new generation makes every id handed out for this slot stale, including one still
+    // sitting in the ready queue or named by an armed timer: those are skipped when reached.
+    w[r + TASK_GEN] = (w[r + TASK_GEN]! + 1) & GEN_MASK;
+    w[r + TASK_FLAGS] = 0;
+    w[r + TASK_WAKEUPS] = -1;
+    if (this.freeTail >= 0) w[this.freeTail * TASK_WORDS + TASK_WAKEUPS] = slot;
     else this.freeHead = slot;
     this.freeTail = slot;
-    this.live--;
+    this.control.words[CTL_TASK_COUNT] = --this.live;
     return true;
   }
 
   /** Releases every live task (generations move on: every id handed out becomes stale). */
   reset(): void {
-    for (let slot = 0; slot < this.high; slot++)
-      if (this.flags[slot]! & TASK_LIVE) this.release((this.gen[slot]! << SLOT_BITS) | slot);
+    const w = this.words;
+    for (let slot = 0; slot < this.high; slot++) {
+      const r = slot * TASK_WORDS;
+      if (w[r + TASK_FLAGS]! & TASK_LIVE) this.release((w[r + TASK_GEN]! << SLOT_BITS) | slot);
+    }
   }
 
   private grow(): void {
-    const n = this.gen.length << 1;
-    this.gen = copyInto(new Uint32Array(n), this.gen);
-    this.flags = copyInto(new Uint8Array(n), this.flags);
-    this.switches = copyInto(new Uint32Array(n), this.switches);
-    this.wakeups = copyInto(new Int32Array(n), this.wakeups);
+    this.words = copyInto(new Int32Array(this.words.length << 1), this.words);
+    this.control.bumpEpoch();
   }
 }
 

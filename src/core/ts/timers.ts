@@ -1,200 +1,248 @@
-// Timers, TypeScript twin of assembly/timers.ts: a 4-ary min-heap ordered by
-// (deadline, seq) over parallel typed arrays, and a table of generation-tagged handles.
-//
-// Invariants: the heap property on (deadline, seq); pos[t] is the heap index of armed timer
-// t and -1 otherwise. seq is a float64 counter (exact to 2^53 arms; the wasm core uses a
-// u64): equal deadlines fire in arming order. Cost: arm/cancel O(log n).
+// Timers, TypeScript twin of assembly/timers.ts — read that file's header for how a timer
+// lives (next-fit slot → armed bit → pending buffer → wheel or heap → fired or collected)
+// and why the merge of wheel and heap is exact. This twin keeps the same tables (slot
+// generations, deadlines, the free and armed bitmaps, the pending buffer) as typed arrays,
+// so the host arms and disarms into both cores with the same code (src/core/port.ts).
 
 import {
-  ERR_CAPACITY,
+  CTL_ARMED,
+  CTL_CURSOR,
+  CTL_FREE_COUNT,
+  CTL_NEXT_DIRTY,
+  CTL_PENDING_LEN,
+  CTL_TIMER_CAP,
+  CTL_TOMBS,
   ERR_DEADLINE,
-  ERR_STALE,
-  GEN_MASK,
   INITIAL_TIMERS,
   MAX_DEADLINE,
   MAX_SLOTS,
-  SLOT_BITS,
-  SLOT_MASK,
+  PENDING_CAPACITY,
+  PENDING_SLOT,
+  PENDING_TARGET,
+  PENDING_WORDS,
 } from "./constants.js";
+import { NEXT_F64, type Control } from "./control.js";
+import { Overflow } from "./overflow.js";
 import type { ReadyQueue } from "./ready.js";
-import { copyInto, type TaskTable } from "./tasks.js";
+import { copyInto } from "./tasks.js";
+import { Wheel } from "./wheel.js";
 
-export class TimerHeap {
-  // Timer table, indexed by timer slot.
-  private gen = new Uint32Array(INITIAL_TIMERS);
-  private task = new Int32Array(INITIAL_TIMERS);
-  private pos = new Int32Array(INITIAL_TIMERS);
-  private next = new Int32Array(INITIAL_TIMERS);
-  private high = 0;
-  private freeHead = -1;
-  private freeTail = -1;
-  // Heap nodes, indexed by heap position.
-  private deadlines = new Float64Array(INITIAL_TIMERS);
-  private seqs = new Float64Array(INITIAL_TIMERS);
-  private slots = new Int32Array(INITIAL_TIMERS);
-  length = 0;
+/** f64 elements per pending entry: entry i's deadline is pendingF64[i * 2]. */
+const PENDING_F64 = PENDING_WORDS >> 1;
+
+export class Timers {
+  /** Generation of each slot, bumped at arm. */
+  gens = new Int32Array(0);
+  /** Deadline of each slot's latest timer. */
+  deadlines = new Float64Array(0);
+  /** Bit s of word s >> 5: slot s is free. */
+  freeBits = new Int32Array(0);
+  /** Bit s of word s >> 5: slot s holds an armed timer. */
+  armedBits = new Int32Array(0);
+  /** PENDING_CAPACITY entries of PENDING_WORDS words: deadline (f64), slot, target. */
+  readonly pending = new Int32Array(PENDING_CAPACITY * PENDING_WORDS);
+  readonly pendingF64 = new Float64Array(this.pending.buffer);
+  private cap = 0;
+  private readonly wheel = new Wheel();
+  private readonly overflow = new Overflow();
+  /** Intake order of the timers filed into the heap. */
   private seq = 0;
+  /** The `now` of the latest advance: the wheel never restarts later than it. */
+  private lastNow = 0;
+  private firedLive = false;
+  /** Tombstone collector, bound once (a method reference would allocate per call). */
+  private readonly keepLive = (timer: number): boolean => this.keep(timer);
 
   constructor(
-    private readonly tasks: TaskTable,
-    private readonly ready: ReadyQueue,
-  ) {}
-
-  sleepUntil(id: number, deadline: number): number {
-    if (this.tasks.liveSlot(id) < 0) return ERR_STALE;
-    if (Number.isNaN(deadline)) return ERR_DEADLINE;
-    if (deadline > MAX_DEADLINE) deadline = MAX_DEADLINE;
-    const slot = this.alloc();
-    if (slot < 0) return slot;
-    this.task[slot] = id;
-    if (this.length === this.deadlines.length) this.growHeap();
-    this.siftUp(this.length++, deadline, this.seq++, slot);
-    return (this.gen[slot]! << SLOT_BITS) | slot;
+    private readonly control: Control,
+    private readonly queue: ReadyQueue,
+  ) {
+    this.resize(INITIAL_TIMERS);
+    control.f64[NEXT_F64] = Infinity;
   }
 
-  cancel(handle: number): boolean {
-    const slot = this.armedSlot(handle);
-    if (slot < 0) return false;
-    this.removeAt(this.pos[slot]!);
+  /** Replaces the tables by ones of `next` slots; the new slots are free, the cursor on them. */
+  private resize(next: number): void {
+    const old = this.cap;
+    this.gens = copyInto(new Int32Array(next), this.gens);
+    this.deadlines = copyInto(new Float64Array(next), this.deadlines);
+    this.freeBits = copyInto(new Int32Array(next >> 5), this.freeBits);
+    this.freeBits.fill(-1, old >> 5);
+    this.armedBits = copyInto(new Int32Array(next >> 5), this.armedBits);
+    this.cap = next;
+    const c = this.control.words;
+    c[CTL_TIMER_CAP] = next;
+    c[CTL_CURSOR] = old;
+    c[CTL_FREE_COUNT] = c[CTL_FREE_COUNT]! + next - old;
+    this.control.bumpEpoch();
+  }
+
+  private isArmed(slot: number): boolean {
+    return (this.armedBits[slot >> 5]! & (1 << (slot & 31))) !== 0;
+  }
+
+  private free(slot: number): void {
+    this.freeBits[slot >> 5]! |= 1 << (slot & 31);
+    this.control.words[CTL_FREE_COUNT]!++;
+  }
+
+  /** Takes in the pending arms, collects tombstones if due, and makes room (as the wasm sync). */
+  sync(): void {
+    this.consume();
+    this.collect();
+    if (this.control.words[CTL_FREE_COUNT]! < this.cap >> 1 && this.cap < MAX_SLOTS)
+      this.resize(Math.min(this.cap << 1, MAX_SLOTS));
+  }
+
+  private consume(): void {
+    const c = this.control.words;
+    const n = c[CTL_PENDING_LEN]!;
+    if (n === 0) return;
+    const wheel = this.wheel;
+    if (wheel.count === 0) this.rebase(n);
+    const p = this.pending;
+    const pf = this.pendingF64;
+    for (let i = 0; i < n; i++) {
+      const slot = p[i * PENDING_WORDS + PENDING_SLOT]!;
+      if (!this.isArmed(slot)) {
+        this.free(slot);
+        c[CTL_TOMBS]!--;
+        continue;
+      }
+      const deadline = pf[i * PENDING_F64]!;
+      const target = p[i * PENDING_WORDS + PENDING_TARGET]!;
+      if (wheel.fits(deadline)) wheel.insert(deadline, slot, target);
+      else this.overflow.push(deadline, this.seq++, slot, target);
+    }
+    c[CTL_PENDING_LEN] = 0;
+  }
+
+  /** The wheel is empty: restart it at the earliest of the latest now and the pending arms. */
+  private rebase(n: number): void {
+    let low = this.lastNow;
+    for (let i = 0; i < n; i++) low = Math.min(low, this.pendingF64[i * PENDING_F64]!);
+    if (low < 0) low = 0;
+    this.wheel.rebase(low >= MAX_DEADLINE ? MAX_DEADLINE : Math.floor(low));
+  }
+
+  private keep(timer: number): boolean {
+    if (this.isArmed(timer)) return true;
+    this.free(timer);
+    this.control.words[CTL_TOMBS]!--;
+    return false;
+  }
+
+  private collect(): void {
+    const c = this.control.words;
+    if (c[CTL_TOMBS]! <= c[CTL_ARMED]!) return;
+    this.wheel.sweep(this.keepLive);
+    this.overflow.filter(this.keepLive);
+  }
+
+  private fire(slot: number, target: number): number {
+    const a = this.armedBits;
+    const w = slot >> 5;
+    const bit = 1 << (slot & 31);
+    const bits = a[w]!;
     this.free(slot);
-    return true;
+    const c = this.control.words;
+    if ((bits & bit) === 0) {
+      c[CTL_TOMBS]!--;
+      return 0;
+    }
+    a[w] = bits ^ bit;
+    c[CTL_ARMED]!--;
+    this.firedLive = true;
+    return this.queue.push(target) ? 1 : 0;
   }
 
-  deadlineOf(handle: number): number {
-    const slot = this.armedSlot(handle);
-    return slot < 0 ? NaN : this.deadlines[this.pos[slot]!]!;
-  }
-
-  advance(now: number): number {
-    if (Number.isNaN(now)) return ERR_DEADLINE;
+  private fireOverflow(limit: number): number {
+    const o = this.overflow;
     let moved = 0;
-    const deadlines = this.deadlines;
-    while (this.length > 0 && deadlines[0]! <= now) {
-      const slot = this.slots[0]!;
-      const id = this.task[slot]!;
-      this.removeAt(0);
-      this.free(slot);
-      if (this.ready.push(id)) moved++;
+    while (o.length > 0 && o.topDeadline() <= limit) {
+      const slot = o.topTimer();
+      const target = o.topTarget();
+      o.pop();
+      moved += this.fire(slot, target);
     }
     return moved;
   }
 
-  /** Disarms every timer (generations move on: every handle handed out becomes stale). */
-  reset(): void {
-    while (this.length > 0) this.free(this.slots[--this.length]!);
-  }
-
-  nextDeadline(): number {
-    return this.length > 0 ? this.deadlines[0]! : Infinity;
-  }
-
-  private armedSlot(handle: number): number {
-    if (handle < 0) return -1;
-    const slot = handle & SLOT_MASK;
-    if (slot >= this.high) return -1;
-    if (this.gen[slot] !== handle >>> SLOT_BITS) return -1;
-    if (this.pos[slot]! < 0) return -1;
-    return slot;
-  }
-
-  private alloc(): number {
-    let slot: number;
-    if (this.freeHead >= 0) {
-      slot = this.freeHead;
-      this.freeHead = this.next[slot]!;
-      if (this.freeHead < 0) this.freeTail = -1;
-    } else {
-      if (this.high === MAX_SLOTS) return ERR_CAPACITY;
-      if (this.high === this.gen.length) this.growTable();
-      slot = this.high++;
-    }
-    return slot;
-  }
-
-  private free(slot: number): void {
-    this.gen[slot] = (this.gen[slot]! + 1) & GEN_MASK;
-    this.pos[slot] = -1;
-    this.next[slot] = -1;
-    if (this.freeTail >= 0) this.next[this.freeTail] = slot;
-    else this.freeHead = slot;
-    this.freeTail = slot;
-  }
-
-  private place(i: number, deadline: number, seq: number, slot: number): void {
-    this.deadlines[i] = deadline;
-    this.seqs[i] = seq;
-    this.slots[i] = slot;
-    this.pos[slot] = i;
-  }
-
-  private siftUp(i: number, deadline: number, seq: number, slot: number): void {
-    const d = this.deadlines;
-    const s = this.seqs;
-    while (i > 0) {
-      const p = (i - 1) >> 2;
-      const pd = d[p]!;
-      if (pd < deadline || (pd === deadline && s[p]! < seq)) break;
-      this.place(i, pd, s[p]!, this.slots[p]!);
-      i = p;
-    }
-    this.place(i, deadline, seq, slot);
-  }
-
-  private siftDown(i: number, deadline: number, seq: number, slot: number): void {
-    const d = this.deadlines;
-    const s = this.seqs;
-    const len = this.length;
-    for (;;) {
-      const first = (i << 2) + 1;
-      if (first >= len) break;
-      let best = first;
-      let bd = d[first]!;
-      let bs = s[first]!;
-      const last = Math.min(first + 4, len);
-      for (let c = first + 1; c < last; c++) {
-        const cd = d[c]!;
-        if (cd < bd || (cd === bd && s[c]! < bs)) {
-          best = c;
-          bd = cd;
-          bs = s[c]!;
+  /** Fires every timer due at `now`, in (deadline, arming order); see assembly/timers.ts. */
+  advance(now: number): number {
+    if (Number.isNaN(now)) return ERR_DEADLINE;
+    this.consume();
+    this.collect();
+    this.lastNow = now;
+    this.firedLive = false;
+    let moved = 0;
+    const wheel = this.wheel;
+    const o = this.overflow;
+    if (now >= wheel.elapsed) {
+      const target = now >= MAX_DEADLINE ? MAX_DEADLINE : Math.floor(now);
+      for (let n = wheel.takeDue(target); n > 0; n = wheel.takeDue(target)) {
+        const a = wheel.scratch;
+        let k = 0;
+        for (; k < n; k++) {
+          const e = k * 3;
+          const deadline = a[e]!;
+          if (deadline > now) break;
+          // Heap timers first on a tie: they are the older.
+          if (o.length > 0 && o.topDeadline() <= deadline) moved += this.fireOverflow(deadline);
+          moved += this.fire(a[e + 1]!, a[e + 2]!);
+        }
+        // Entries left are in the slot at floor(now): not due yet, nor is anything after.
+        if (k < n) {
+          wheel.putBack(k, n);
+          break;
         }
       }
-      if (deadline < bd || (deadline === bd && seq < bs)) break;
-      this.place(i, bd, bs, this.slots[best]!);
-      i = best;
+      wheel.advanceTo(target);
     }
-    this.place(i, deadline, seq, slot);
+    moved += this.fireOverflow(now);
+    if (this.firedLive) this.control.words[CTL_NEXT_DIRTY] = 1;
+    return moved;
   }
 
-  private removeAt(i: number): void {
-    const last = --this.length;
-    if (i === last) return;
-    const d = this.deadlines[last]!;
-    const s = this.seqs[last]!;
-    const slot = this.slots[last]!;
-    if (i > 0) {
-      const p = (i - 1) >> 2;
-      const pd = this.deadlines[p]!;
-      if (d < pd || (d === pd && s < this.seqs[p]!)) {
-        this.siftUp(i, d, s, slot);
-        return;
+  /** The earliest armed deadline, exactly; refreshes CTL_NEXT. */
+  nextDeadline(): number {
+    this.consume();
+    this.collect();
+    let next = Infinity;
+    const wheel = this.wheel;
+    for (let s = wheel.earliestSlot(); s >= 0; s = wheel.earliestSlot()) {
+      next = wheel.filterMin(s, this.keepLive);
+      if (next !== Infinity) break;
+    }
+    const o = this.overflow;
+    while (o.length > 0) {
+      const slot = o.topTimer();
+      if (this.isArmed(slot)) {
+        next = Math.min(next, o.topDeadline());
+        break;
       }
+      o.pop();
+      this.keep(slot);
     }
-    this.siftDown(i, d, s, slot);
+    this.control.f64[NEXT_F64] = next;
+    this.control.words[CTL_NEXT_DIRTY] = 0;
+    return next;
   }
 
-  private growTable(): void {
-    const n = this.gen.length << 1;
-    this.gen = copyInto(new Uint32Array(n), this.gen);
-    this.task = copyInto(new Int32Array(n), this.task);
-    this.pos = copyInto(new Int32Array(n), this.pos);
-    this.next = copyInto(new Int32Array(n), this.next);
-  }
-
-  private growHeap(): void {
-    const n = this.deadlines.length << 1;
-    this.deadlines = copyInto(new Float64Array(n), this.deadlines);
-    this.seqs = copyInto(new Float64Array(n), this.seqs);
-    this.slots = copyInto(new Int32Array(n), this.slots);
+  /** Disarms every timer (every handle handed out becomes stale: no armed bit is left). */
+  reset(): void {
+    const c = this.control.words;
+    c[CTL_PENDING_LEN] = 0;
+    this.freeBits.fill(-1);
+    this.armedBits.fill(0);
+    c[CTL_FREE_COUNT] = this.cap;
+    c[CTL_CURSOR] = 0;
+    this.wheel.reset();
+    this.overflow.reset();
+    c[CTL_ARMED] = 0;
+    c[CTL_TOMBS] = 0;
+    c[CTL_NEXT_DIRTY] = 0;
+    this.control.f64[NEXT_F64] = Infinity;
+    this.lastNow = 0;
   }
 }
