@@ -1,13 +1,20 @@
-// Callback handles: what callSoon/callLater/callAt return. Each handle owns a core id, so a
-// callback waits in the same FIFO ready queue (and the same timer heap) as task steps —
-// which is what makes callSoon and task wake-ups run in one deterministic order.
+// Callback handles: what callSoon/callLater/callAt return. A handle takes no task slot in
+// the core: the loop gives it a host token (an i32 <= -2 naming its entry in the loop's
+// handle table), which waits in the same FIFO ready queue as task ids — callSoon pushes it,
+// a fired timer (the core's wheel) moves it there — so callbacks and task wake-ups run in
+// one deterministic order, asyncio's.
 //
-// Cancelling releases the id: the queue entry or timer naming it goes stale and the core
-// skips it, so cancel is O(1) for queued callbacks and O(log n) for timers.
+// Cancelling a callSoon handle only marks it: its token stays queued and is skipped (and
+// its table entry freed) when it comes out. Cancelling a timer disarms it in the core (a
+// write into shared memory, no crossing) and frees the entry at once; if the timer had
+// fired already, the token is queued and skipped like a callSoon's.
 
 import type { EventLoop } from "./loop.js";
 
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
+
+/** Handle.token once cancel() was called (tokens are <= -2; -1 means ran or never queued). */
+const CANCELLED = 0;
 
 /**
  * A scheduled callback (asyncio.Handle).
@@ -19,44 +26,63 @@ const NO_ARGS: readonly unknown[] = Object.freeze([]);
  * ```
  */
 export class Handle {
-  /** @internal core id while scheduled, -1 after it ran or was cancelled. */
-  id: number;
-  private isCancelled = false;
+  /**
+   * @internal the token in the loop's handle table while scheduled, -1 once it ran,
+   * CANCELLED once cancelled (one field for both: with 200k timers pending, a handle's
+   * size is a cost per timer — what survives scavenges is what costs)
+   */
+  token: number;
 
   /** @internal */
   constructor(
     protected readonly loop: EventLoop,
-    id: number,
+    token: number,
     private callback: ((...args: never[]) => void) | null,
     private args: readonly unknown[],
   ) {
-    this.id = id;
+    this.token = token;
     // The rest array of a call without arguments dies young instead of living as long as
     // the handle: with many timers pending, what survives a scavenge is what costs.
     if (args.length === 0) this.args = NO_ARGS;
   }
 
-  /** Stops the callback from running; no effect once it ran. */
+  /**
+   * Stops the callback from running; no effect once it ran.
+   *
+   * @example
+   * ```ts
+   * const h = loop.callSoon(() => console.log("never"));
+   * h.cancel();
+   * ```
+   */
   cancel(): void {
-    if (this.isCancelled) return;
-    this.isCancelled = true;
-    if (this.id >= 0) {
-      this.loop._releaseHandle(this);
-    }
+    const token = this.token;
+    if (token === CANCELLED) return;
+    this.token = CANCELLED;
     this.callback = null;
     this.args = NO_ARGS;
+    if (token !== -1) this.loop._cancelHandle(this, token);
   }
 
+  /**
+   * True once cancel() was called.
+   *
+   * @example
+   * ```ts
+   * h.cancel();
+   * h.cancelled(); // true
+   * ```
+   */
   cancelled(): boolean {
-    return this.isCancelled;
+    return this.token === CANCELLED;
   }
 
-  /** @internal run by the loop when the core hands out this handle's id. */
+  /** @internal run by the loop when its token comes out of the ready queue. */
   _run(): void {
     const cb = this.callback as ((...args: unknown[]) => void) | null;
-    this.loop._releaseHandle(this, true); // a timer that brought us here has fired
+    if (cb === null) return; // cancelled
+    this.token = -1;
     this.callback = null;
-    if (cb === null) return;
     try {
       if (this.args.length === 0) cb();
       else cb(...this.args);
@@ -80,18 +106,18 @@ export class Handle {
  * ```
  */
 export class TimerHandle extends Handle {
-  /** @internal core timer handle, -1 once fired or cancelled */
+  /** @internal the core's timer handle, -1 when there is none (never due, or disarmed) */
   timer = -1;
 
   /** @internal */
   constructor(
     loop: EventLoop,
-    id: number,
+    token: number,
     callback: (...args: never[]) => void,
     args: readonly unknown[],
     private readonly deadline: number,
   ) {
-    super(loop, id, callback, args);
+    super(loop, token, callback, args);
   }
 
   /** The loop time (ms) at which the callback is due. */

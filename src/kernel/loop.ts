@@ -70,6 +70,11 @@ const MIN_BATCH = 1;
  */
 export const MAX_HANDOFF_CHAIN = 64;
 /**
+ * Pending callback handles at most: their tokens are -2 - index, i32s <= -2. 2^30 is far
+ * past what memory holds (a handle is ~60 bytes) and keeps every token a V8 small integer.
+ */
+const MAX_HANDLES = 2 ** 30;
+/**
  * Virtual clock: real ms the loop waits, idle, for pending outside work (I/O, Promises)
  * before it jumps time to the next deadline. One ms: long enough for loopback I/O already
  * in flight to land, short enough that tests stay fast.
@@ -119,7 +124,7 @@ export interface LoopStats {
   sleeping: number;
   /** Parked tasks that are not sleeping, counted by what they wait on ("Queue.get": 2). */
   waitingOn: Record<string, number>;
-  /** Ids the core holds: tasks plus scheduled callbacks (the core's own counter). */
+  /** Task ids the core holds (its own counter; callbacks take no id). */
   coreIds: number;
   /** Timers armed in the core (sleeps and callLater/callAt callbacks). */
   timers: number;
@@ -248,8 +253,11 @@ export class EventLoop {
   /** The scheduler core. Read-only from outside: the loop keeps counters in step with it. */
   readonly core: Core;
   private readonly clock: Clock;
-  /** Runnable per core slot: the Task or Handle that owns the id in that slot. */
-  private readonly slots: Array<Task<unknown> | Handle | undefined> = [];
+  /** The Task that owns the id in each core slot. */
+  private readonly slots: Array<Task<unknown> | undefined> = [];
+  /** Callback handles by token (-2 - index): they take no task slot in the core. */
+  private readonly handles: Array<Handle | undefined> = [];
+  private readonly freeTokens: number[] = [];
   /** Ids readied during this tick, handed to the core in phase 3. */
   private pending = new Int32Array(BATCH_CAPACITY);
   private pendingLen = 0;
@@ -336,10 +344,10 @@ export class EventLoop {
    */
   callSoon<A extends unknown[]>(callback: (...args: A) => void, ...args: A): Handle {
     this.checkCallback(callback, "callSoon");
-    const id = this.spawnId();
-    const h = new Handle(this, id, callback as unknown as (...a: never[]) => void, args);
-    this.slots[id & SLOT_MASK] = h;
-    this._schedule(id);
+    const token = this.takeToken();
+    const h = new Handle(this, token, callback as unknown as (...a: never[]) => void, args);
+    this.handles[-2 - token] = h;
+    this._schedule(token);
     return h;
   }
 
@@ -368,11 +376,12 @@ export class EventLoop {
   ): TimerHandle {
     checkDelay(when, "callAt");
     this.checkCallback(callback, "callAt");
-    const id = this.spawnId();
-    const h = new TimerHandle(this, id, callback as unknown as (...a: never[]) => void, args, when);
-    this.slots[id & SLOT_MASK] = h;
+    const token = this.takeToken();
+    const cb = callback as unknown as (...a: never[]) => void;
+    const h = new TimerHandle(this, token, cb, args, when);
+    this.handles[-2 - token] = h;
     // A deadline at or past MAX_DEADLINE (callLater(Infinity)) never comes: no timer.
-    if (when < MAX_DEADLINE) h.timer = this.armTimer(id, when);
+    if (when < MAX_DEADLINE) h.timer = this.armTimer(token, when);
     return h;
   }
 
@@ -795,20 +804,44 @@ export class EventLoop {
     return deadline >= MAX_DEADLINE ? -1 : this.armTimer(id, deadline);
   }
 
-  /** @internal */
-  _releaseHandle(h: Handle, fired = false): void {
-    if (h.id < 0) return;
-    if (this.closed) {
-      h.id = -1;
-      return;
-    }
-    if (h instanceof TimerHandle && h.timer >= 0) {
-      // Fired: the core freed the timer itself; cancelling would only cross for a false.
-      if (!fired) this.core.cancelTimer(h.timer);
+  /**
+   * @internal A handle was cancelled. A timer not yet fired is disarmed (no crossing) and
+   * its token freed now; otherwise the token is in the ready queue, where it is skipped
+   * and freed when it comes out.
+   */
+  _cancelHandle(h: Handle, token: number): void {
+    if (this.closed) return;
+    if (h instanceof TimerHandle) {
+      const timer = h.timer;
       h.timer = -1;
+      if (timer < 0 || this.core.disarm(timer)) this.freeToken(token);
     }
-    this.releaseId(h.id);
-    h.id = -1;
+  }
+
+  /** A free token of the handle table (an i32 <= -2: the core carries it as is). */
+  private takeToken(): number {
+    const free = this.freeTokens;
+    if (free.length > 0) return free.pop()!;
+    const index = this.handles.length;
+    if (index >= MAX_HANDLES)
+      throw new RangeError("spindle: more than 1,073,741,824 pending callbacks");
+    this.handles.push(undefined);
+    return -2 - index;
+  }
+
+  private freeToken(token: number): void {
+    this.handles[-2 - token] = undefined;
+    this.freeTokens.push(token);
+  }
+
+  /** A token came out of the ready queue: free it, and run its handle unless cancelled. */
+  private runToken(token: number): void {
+    const h = this.handles[-2 - token];
+    this.freeToken(token);
+    if (h !== undefined) {
+      if (h instanceof TimerHandle) h.timer = -1;
+      h._run();
+    }
   }
 
   /** @internal A task finished: free its id. */
@@ -929,7 +962,8 @@ export class EventLoop {
             }
             this.quietSteps = -1;
             this.clock.jumpTo(next);
-            if (performance.now() > sliceEnd) return true;
+            // A jump counts as a step toward the next look at the real clock.
+            if (++this.sinceRead >= this.readEvery && this.sliceOver(sliceEnd)) return true;
             continue;
           }
           this.armNodeTimer(next);
@@ -996,14 +1030,20 @@ export class EventLoop {
       const instrumented = this.instruments !== null;
       while (this.batchPos < this.batchLen) {
         const id = batch[this.batchPos++]!;
-        const r = slots[id & SLOT_MASK];
-        // An earlier entry of this tick may have cancelled this one (a handle), and its
-        // slot may even hold a new owner already: the generation tells.
-        if (r !== undefined && r.id === id) {
+        if (id < 0) {
+          // A callback handle's token.
           this.steps++;
-          if (instrumented && r instanceof Task) this.stepInstrumented(r);
-          else r._run();
+          this.runToken(id);
           if (this.nextId >= 0) this.runHandOffs();
+        } else {
+          const r = slots[id & SLOT_MASK];
+          // A task released meanwhile (its slot may hold a new one): the generation tells.
+          if (r !== undefined && r.id === id) {
+            this.steps++;
+            if (instrumented) this.stepInstrumented(r);
+            else r._run();
+            if (this.nextId >= 0) this.runHandOffs();
+          }
         }
         // A look at the clock every so many entries (counted across ticks).
         if (++this.sinceRead >= this.readEvery && this.sliceOver(sliceEnd) && this.ticking)
@@ -1057,7 +1097,7 @@ export class EventLoop {
       const r = slots[id & SLOT_MASK];
       if (r === undefined || r.id !== id) continue;
       this.steps++;
-      if (this.instruments !== null && r instanceof Task) this.stepInstrumented(r);
+      if (this.instruments !== null) this.stepInstrumented(r);
       else r._run();
     }
   }
@@ -1119,9 +1159,10 @@ export class EventLoop {
     );
   }
 
-  private armTimer(id: number, deadline: number): number {
-    const h = this.core.sleepUntil(id, deadline);
-    if (h < 0) throw new InternalError(`core.sleepUntil(${id}, ${deadline}) returned ${h}`);
+  /** Arms a core timer for a task id or a handle's token. */
+  private armTimer(target: number, deadline: number): number {
+    const h = this.core.arm(target, deadline);
+    if (h < 0) throw new InternalError(`core.arm(${target}, ${deadline}) returned ${h}`);
     if (deadline < this.earliest) this.earliest = deadline;
     if (!this.inDrive && this.running) this.kick();
     return h;
@@ -1166,7 +1207,7 @@ export class EventLoop {
 
   private spawnId(): number {
     const id = this.core.spawn();
-    if (id < 0) throw new RangeError("spindle: more than 4,194,304 live tasks and callbacks");
+    if (id < 0) throw new RangeError("spindle: more than 4,194,304 live tasks");
     return id;
   }
 

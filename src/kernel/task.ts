@@ -348,7 +348,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
       const timer = on.timer;
       on.timer = -1;
       this.parkedOn = null;
-      if (timer < 0 || this.loop.core.cancelTimer(timer)) {
+      if (timer < 0 || this.loop.core.disarm(timer)) {
         this.resumeWith(true, error);
       } else {
         // The timer already fired this tick: the core has queued us. Change what the
