@@ -17,9 +17,9 @@ def worker(name, n, ms):
 
 gevent.get_hub().loop.update_now()
 t0 = gevent.get_hub().loop.now()
-a = gevent.spawn(worker, 'a', 2, 30)
+a = gevent.spawn(worker, 'a', 2, 60)
 b = gevent.spawn(worker, 'b', 3, 10)
-c = gevent.spawn_later(0.05, worker, 'c', 1, 0)
+c = gevent.spawn_later(0.1, worker, 'c', 1, 0)
 print('spawned; a started:', bool(a), 'ready:', a.ready())
 gevent.sleep(0)
 print('main after sleep(0)')
