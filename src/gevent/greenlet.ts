@@ -58,17 +58,15 @@ export interface KillOptions {
  *
  * @example
  * ```ts
- * import { run } from "spindle";
  * import * as gevent from "spindle/gevent";
  *
- * await run(function* () {
- *   const g = gevent.spawn(function* (name: string) {
- *     yield* gevent.sleep(10);
- *     return name.toUpperCase();
- *   }, "egon");
- *   yield* g.join();
- *   console.log(g.value, g.successful()); // EGON true
- * });
+ * // in a task (inside run(...)):
+ * const g = gevent.spawn(function* (name: string) {
+ *   yield* gevent.sleep(10);
+ *   return name.toUpperCase();
+ * }, "egon");
+ * yield* g.join();
+ * console.log(g.value, g.successful()); // EGON true
  * ```
  */
 export class Greenlet<T = unknown> extends Linkable<Greenlet<T>> {
@@ -338,6 +336,8 @@ function instantiate(exception: unknown): unknown {
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * const g1 = gevent.spawn(eat, "egon");
  * const g2 = gevent.spawn(play, "egon");
  * yield* gevent.joinAll([g1, g2]);
@@ -361,6 +361,8 @@ export function spawn(fn: GreenletFn<unknown[], unknown>, ...args: unknown[]): G
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * const g = gevent.spawnLater(100, remind, "tea");
  * ```
  */
@@ -394,6 +396,8 @@ export function spawnLater(
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * const me = gevent.getcurrent();
  * ```
  */

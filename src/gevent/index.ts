@@ -32,7 +32,7 @@
  * @module
  */
 
-export { GreenletExit } from "../greenlet/errors.js";
+export { GreenletExit } from "./errors.js";
 export {
   Greenlet,
   getcurrent,
