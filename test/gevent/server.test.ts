@@ -6,6 +6,15 @@ import { describe, expect, test } from "vitest";
 import { run } from "../../src/index.js";
 import * as gevent from "../../src/gevent/index.js";
 import { CORES, fdCount, settle } from "../streams/helpers.js";
+import { referenceTrace } from "../reference/trace.js";
+
+/** Python's repr() of bytes, for the ASCII the programs send. */
+function bytes(b: Buffer): string {
+  return `b'${b.toString("latin1").replace(/\n/g, "\\n")}'`;
+}
+
+/** Python's str() of a bool. */
+const py = (v: boolean) => (v ? "True" : "False");
 
 function* talk(conn: gevent.Socket) {
   try {
@@ -20,6 +29,51 @@ function* talk(conn: gevent.Socket) {
 }
 
 describe.each(CORES)("%s core: StreamServer", (core) => {
+  test("server.py: the same trace as real gevent's StreamServer and sockets", async () => {
+    const before = fdCount();
+    const lines: string[] = [];
+    const print = (...parts: string[]) => void lines.push(parts.join(" "));
+    await run(
+      function* () {
+        function* handle(sock: gevent.Socket, addr: gevent.Address) {
+          print("handler got a connection from", addr[0]);
+          const f = sock.makefile();
+          const line = yield* f.readline();
+          print("handler read line", bytes(line));
+          yield* sock.sendall(line.toString().toUpperCase());
+          const data = yield* sock.recv(1024);
+          print("handler recv", bytes(data));
+          yield* sock.sendall("bye\n");
+          sock.close();
+          print("handler closed");
+        }
+        const server = new gevent.StreamServer(["127.0.0.1", 0], handle);
+        print("before start: closed", py(server.closed));
+        yield* server.start();
+        print(
+          "started: closed",
+          py(server.closed),
+          "host",
+          server.serverHost,
+          "port > 0",
+          py(server.serverPort > 0),
+        );
+        const c = yield* gevent.createConnection(["127.0.0.1", server.serverPort]);
+        yield* c.sendall("hello\n");
+        print("client got", bytes(yield* c.recv(1024)));
+        yield* c.sendall("more");
+        print("client got", bytes(yield* c.recv(1024)));
+        print("client got at EOF", bytes(yield* c.recv(1024)));
+        c.close();
+        yield* server.stop();
+        print("stopped: closed", py(server.closed));
+      },
+      { core },
+    );
+    expect(lines).toEqual(referenceTrace("gevent", "server"));
+    expect(await settle(() => fdCount() <= before)).toBe(true);
+  });
+
   test("serves 50 clients at once, each gets its messages back upper-cased", async () => {
     const before = fdCount();
     const replies = await run(
