@@ -346,3 +346,26 @@ describe.each(["wasm", "ts"] as const)("%s core: gevent", (core) => {
     expect(value).toEqual([0, 1, 42, "egon eat food first"]);
   });
 });
+
+describe.each(["wasm", "ts"] as const)("%s core: gevent events from outside", (core) => {
+  test("Event.set from a Node callback outside any task wakes its waiters", async () => {
+    const got = await run(
+      function* () {
+        const ev = new gevent.Event();
+        setTimeout(() => ev.set(), 5);
+        const waiter = gevent.spawn(function* () {
+          return yield* ev.wait(1000);
+        });
+        // A Node timer is an outside event: hold the loop open for it, as a socket would.
+        const hold = getRunningLoop()!.holdExternal("test timer");
+        try {
+          return yield* waiter.get();
+        } finally {
+          hold.release();
+        }
+      },
+      { core },
+    );
+    expect(got).toBe(true);
+  });
+});
