@@ -165,10 +165,16 @@ export class Greenlet<T = unknown> extends Linkable<Greenlet<T>> {
     });
   }
 
+  /**
+   * gevent's kill switches from the victim straight back to the killer (its `_kill`
+   * callback throws into the victim, then switches to the waiting killer): a directed
+   * hand-off, so the killer runs right after the victim's last step, before anything else
+   * that is ready and before the links.
+   */
   private wakeDeathWaiters(): void {
     const ws = this.deathWaiters;
     this.deathWaiters = [];
-    for (const w of ws) w.resume(undefined);
+    for (const w of ws) w.handOff(undefined);
   }
 
   /** True once finished (returned, raised or killed). */
@@ -272,8 +278,9 @@ export class Greenlet<T = unknown> extends Linkable<Greenlet<T>> {
       yield* suspend<void>(
         (waker) => {
           this.deathWaiters.push(waker);
-          // Queued behind the victim: if it survived its step, go on to join.
-          const h = this.loopRef!.callSoon(() => void waker.resume(undefined));
+          // Queued behind the victim: if it survived its step, hand back to the killer,
+          // which goes on to join.
+          const h = this.loopRef!.callSoon(() => void waker.handOff(undefined));
           return () => {
             h.cancel();
             const i = this.deathWaiters.indexOf(waker);
