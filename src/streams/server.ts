@@ -374,7 +374,15 @@ function* handle(
   writer: StreamWriter,
 ): Generator<Instruction | undefined, void, unknown> {
   try {
-    yield* asOperation(() => handler(reader, writer) as Coroutine<unknown>);
+    // A generator function's coroutine runs as is. Anything else goes through asOperation,
+    // which calls it inside AsyncLocalStorage (so currentTask() works after an await) —
+    // measured: the first such call turns on Node's async hooks for the whole process,
+    // and every socket write then costs more, so generator handlers stay clear of it.
+    yield* asOperation(
+      isGeneratorFunction(handler)
+        ? (handler(reader, writer) as Coroutine<unknown>)
+        : () => handler(reader, writer) as Coroutine<unknown>,
+    );
   } catch (e) {
     writer.abort();
     if (e instanceof CancelledError) throw e;
@@ -385,6 +393,12 @@ function* handle(
     return;
   }
   writer.close();
+}
+
+const GENERATOR_FUNCTION_TAG = "[object GeneratorFunction]";
+
+function isGeneratorFunction(f: unknown): boolean {
+  return Object.prototype.toString.call(f) === GENERATOR_FUNCTION_TAG;
 }
 
 function describeEndpoint(e: Endpoint): string {
@@ -437,7 +451,9 @@ export function* serve(
   const netOpts = { allowHalfOpen: true, pauseOnConnect: false };
   const server =
     options.ssl !== undefined
-      ? createTlsServer({ ...options.ssl, allowHalfOpen: true })
+      ? // No half-open TLS: a client that hangs up mid-handshake would leave its socket
+        // open forever (and asyncio closes a TLS connection at EOF anyway).
+        createTlsServer(options.ssl)
       : createNetServer(netOpts);
   // A TLS handshake that fails ends that connection only; the server goes on.
   server.on("tlsClientError", (_e: unknown, socket: Socket) => socket.destroy());
