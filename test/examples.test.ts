@@ -11,6 +11,11 @@ import { main as greenletExample } from "../examples/greenlet.js";
 import { main as producerConsumer } from "../examples/producer-consumer.js";
 import { main as roundRobin } from "../examples/round-robin.js";
 import { main as sleepShowthread } from "../examples/sleep-showthread.js";
+// streams
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { main as echoClients } from "../examples/echo-clients.js";
+import { main as subprocessExample } from "../examples/subprocess.js";
 
 type Main = (options: {
   clock?: "real" | "virtual";
@@ -96,6 +101,46 @@ describe("examples", () => {
       "alex飞飞飞 play 1",
       "egon啦啦啦 eat food 2",
       "alex飞飞飞 play 2",
+    ]);
+  });
+});
+
+// streams: the echo server runs in its own process (as the tutorial's did), on a free port;
+// 500 client coroutines in this process talk to it.
+describe("streams examples", () => {
+  it("echo-server and echo-clients: 500 clients, each answer names its peer and message", async () => {
+    const server = spawn(process.execPath, ["--import", "tsx", "examples/echo-server.ts"], {
+      env: { ...process.env, PORT: "0" },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+      const [first] = (await once(server.stdout!, "data")) as [Buffer];
+      const port = Number(/serving on 127\.0\.0\.1:(\d+)/.exec(first.toString())![1]);
+      const lines: string[] = [];
+      await echoClients({ port, clients: 500, rounds: 2, log: (l) => lines.push(l) });
+      expect(lines.pop()).toBe("1000 answers from 500 clients");
+      const seen = new Set<string>();
+      for (const line of lines) {
+        const m = /^\('127\.0\.0\.1', \d+\) Your msg (Thread-\d+ say hello \d)$/.exec(line);
+        expect(m, line).not.toBeNull();
+        seen.add(m![1]!);
+      }
+      const expected = Array.from({ length: 500 }, (_, i) =>
+        [0, 1].map((c) => `Thread-${i + 1} say hello ${c}`),
+      ).flat();
+      expect([...seen].sort()).toEqual(expected.sort());
+    } finally {
+      server.kill("SIGTERM");
+      if (server.exitCode === null) await once(server, "exit");
+    }
+  });
+
+  it("subprocess: exec, shell with communicate, a killed sleeper, all reaped", async () => {
+    expect(await trace(subprocessExample)).toEqual([
+      "exec: hello from a child (returncode 0)",
+      'shell: 3 lines, stderr "warning" (returncode 2)',
+      "sleep 30: killed by a timeout (returncode -9)",
+      "3 children, all reaped",
     ]);
   });
 });
