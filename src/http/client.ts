@@ -11,7 +11,14 @@
 
 import { STATUS_CODES } from "node:http";
 import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
-import { getRunningLoop, Semaphore, suspend, type Instruction, type Operation } from "../index.js";
+import {
+  CancelledError,
+  getRunningLoop,
+  Semaphore,
+  suspend,
+  type Instruction,
+  type Operation,
+} from "../index.js";
 import { dual, type Dual } from "./op.js";
 
 /** aiohttp's ClientTimeout, in milliseconds; undefined means none. */
@@ -473,8 +480,9 @@ function addParams(url: URL, params: RequestOptions["params"]): void {
 
 /** undici's errors as the client's. */
 function mapError(e: unknown, exchange: Exchange, timeout: ClientTimeout = {}): unknown {
+  if (e instanceof CancelledError) return e; // the task was cancelled: not the request's fault
   const reason: unknown = exchange.abort.signal.aborted ? exchange.abort.signal.reason : undefined;
-  if (reason instanceof ClientError) return reason;
+  if (reason instanceof ClientTimeoutError) return reason;
   if (e instanceof ClientError) return e;
   if (e instanceof undiciErrors.ConnectTimeoutError)
     return new ClientTimeoutError("connect", timeout.connect ?? 0);
