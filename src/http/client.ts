@@ -19,7 +19,9 @@ import {
   type Instruction,
   type Operation,
 } from "../index.js";
+import type { StreamReader } from "../streams/index.js";
 import { dual, type Dual } from "./op.js";
+import { readerFrom } from "./stream.js";
 
 /** aiohttp's ClientTimeout, in milliseconds; undefined means none. */
 export interface ClientTimeout {
@@ -201,6 +203,7 @@ export class ClientResponse {
   readonly method: string;
   private _headers: Headers | undefined;
   private consumed = false;
+  private _content: StreamReader | undefined;
 
   constructor(
     method: string,
@@ -255,6 +258,20 @@ export class ClientResponse {
   /** The body parsed as JSON. */
   json<T = unknown>(): Dual<T> {
     return dual(() => this.body((b) => b.json() as Promise<T>));
+  }
+
+  /**
+   * The body as a StreamReader, to read incrementally; the connection goes back when the
+   * body ends (or fails). Taking it counts as consuming the body: read() and the others
+   * are then refused.
+   */
+  get content(): StreamReader {
+    if (this._content === undefined) {
+      if (this.consumed) throw new ClientError("the response body was already read or released");
+      this.consumed = true;
+      this._content = readerFrom(this.raw.body, () => this.exchange.finish());
+    }
+    return this._content;
   }
 
   /** Throws ClientResponseError if the status is 400 or more (releasing the response). */

@@ -155,8 +155,8 @@ export class RequestHandler {
       }
     } catch (e) {
       if (e instanceof HTTPException) result = e;
-      else if (e instanceof CancelledError && res.destroyed)
-        throw e; // the client went away
+      // Cancelled: the client went away, or shutdown ran out of time: nothing to answer.
+      else if (e instanceof CancelledError) throw e;
       else {
         this.report(e, req);
         result = internalError();
