@@ -129,7 +129,7 @@ export class RequestHandler {
     const q = url.indexOf("?");
     const found = app.router.resolve(req.method ?? "GET", q < 0 ? url : url.slice(0, q));
     let result: HandlerResult;
-    let request: Request;
+    let request: Request | undefined;
     try {
       if (found.route !== null) {
         const route = found.route;
@@ -161,6 +161,22 @@ export class RequestHandler {
         this.report(e, req);
         result = internalError();
       }
+    }
+    if (result instanceof StreamResponse) {
+      if (result._prepareOnReturn && result._res === null) {
+        // A FileResponse: sending it is an operation (send stats the file, then streams it).
+        try {
+          yield* result._prepare(request!);
+        } catch (e) {
+          if (e instanceof CancelledError) throw e;
+          if (e instanceof HTTPException) result = e;
+          else {
+            this.report(e, req);
+            result = internalError();
+          }
+        }
+      }
+      if (result instanceof StreamResponse && result._detached) return; // a WebSocket owns the socket
     }
     this.finish(res, result, req);
   }
