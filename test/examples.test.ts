@@ -8,6 +8,11 @@ import { referenceTrace } from "./reference/trace.js";
 import { main as asyncAwait } from "../examples/async-await.js";
 import { main as executor } from "../examples/executor.js";
 import { main as greenletExample } from "../examples/greenlet.js";
+// gevent examples
+import { main as geventEatPlay } from "../examples/gevent-eat-play.js";
+import { main as geventFetch } from "../examples/gevent-fetch.js";
+import { main as geventSocketServer } from "../examples/gevent-socket-server.js";
+import { readdirSync } from "node:fs";
 import { main as producerConsumer } from "../examples/producer-consumer.js";
 import { main as roundRobin } from "../examples/round-robin.js";
 import { main as sleepShowthread } from "../examples/sleep-showthread.js";
@@ -102,6 +107,46 @@ describe("examples", () => {
       "egon啦啦啦 eat food 2",
       "alex飞飞飞 play 2",
     ]);
+  });
+
+  // ── gevent examples ──
+  it("gevent-eat-play: the two greenlets' sleeps overlap: 600 ms, not 1100", async () => {
+    expect(await trace(geventEatPlay)).toEqual([
+      ...referenceTrace("gevent", "eat_play"),
+      "took 600 ms, not 1100",
+    ]);
+  });
+
+  it("gevent-fetch: three local pages fetched at once take about the slowest, not the sum", async () => {
+    const lines: string[] = [];
+    const ms = await geventFetch({ log: (line) => lines.push(line) });
+    expect(lines.slice(0, 3).map((l) => l.replace(/:\d+\//, ":PORT/"))).toEqual([
+      "GET page: http://127.0.0.1:PORT/baidu",
+      "GET page: http://127.0.0.1:PORT/yahoo",
+      "GET page: http://127.0.0.1:PORT/github",
+    ]);
+    expect(lines.slice(3, 6)).toEqual([
+      "yahoo's page, after 200 ms",
+      "github's page, after 400 ms",
+      "baidu's page, after 600 ms",
+    ]);
+    expect(lines[6]).toMatch(/^run time is \d\.\d s \(the pages took 1\.2 s in all\)$/);
+    // The slowest page takes 600 ms; the three one after another would take 1200.
+    expect(ms).toBeGreaterThanOrEqual(590);
+    expect(ms).toBeLessThan(1150);
+  });
+
+  it("gevent-socket-server: 500 clients, each reply upper-cased, every socket closed", async () => {
+    const fds = () => readdirSync("/proc/self/fd").length;
+    const before = fds();
+    const lines: string[] = [];
+    const good = await geventSocketServer({ port: 0, log: (line) => lines.push(line) });
+    expect(good).toBe(1500);
+    expect(lines.filter((l) => / msg: Thread-\d+ say hello \d \.$/.test(l))).toHaveLength(1500);
+    expect(lines.filter((l) => /^THREAD-\d+ SAY HELLO \d$/.test(l))).toHaveLength(1500);
+    expect(lines.at(-1)).toBe("500 clients × 3 messages, every reply upper-cased");
+    for (let i = 0; i < 100 && fds() > before; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(fds()).toBeLessThanOrEqual(before);
   });
 });
 
