@@ -75,7 +75,7 @@ type Runtime = {
  *   - Bun lists nothing there; but while its top-level await is pending and no handle is
  *     alive, it re-ticks without ever blocking (oven-sh/bun#33283: 100% of a core), where a
  *     live handle (a timer, a socket) has it block in epoll, near 0%. Two samples in a row
- *     above half a core, with the loop idle throughout, mean nothing is alive. (A future Bun
+ *     above a quarter of a core (a loaded machine shares it), with the loop idle throughout, mean nothing is alive. (A future Bun
  *     that exits with code 13 there emits 'beforeExit' first, which the loop also hears.)
  *     Host code outside spindle that keeps the main thread busy for two samples while the
  *     loop idles would read as a deadlock: wake tasks from such code through the loop
@@ -106,7 +106,7 @@ function pickIdleProbe(): (() => () => boolean) | null {
         const share = at > lastAt ? (c - lastCpu) / (at - lastAt) : 0;
         lastCpu = c;
         lastAt = at;
-        spins = share >= 0.5 ? spins + 1 : 0;
+        spins = share >= 0.25 ? spins + 1 : 0;
         return spins >= 2;
       };
     };
