@@ -4,6 +4,7 @@ import { EventLoop as Loop } from "../kernel/loop.js";
 import type { Task } from "../kernel/task.js";
 import { gather } from "./gather.js";
 import { InvalidStateError } from "../errors.js";
+import { coreReady } from "../core/index.js";
 
 /** Options of run(): the loop's, and the main task's name. */
 export interface RunOptions extends LoopOptions {
@@ -31,6 +32,11 @@ export interface RunOptions extends LoopOptions {
 export async function run<T>(main: CoroutineLike<T>, options: RunOptions = {}): Promise<T> {
   if (getRunningLoop() !== null)
     throw new InvalidStateError("spindle: run() cannot be called from a running event loop");
+  if (options.core !== "ts") {
+    // A browser's main thread compiles the wasm core asynchronously only: do it here once.
+    const compiling = coreReady();
+    if (compiling !== undefined) await compiling;
+  }
   const loop = new Loop(options);
   setEventLoop(loop);
   let result: T;
