@@ -90,8 +90,9 @@ describe("headless Chromium", () => {
     const readmeEntry = app.write("readme.ts", readmeExample());
     const coreEntry = app.write("core-program.mjs", CORE_PROGRAM);
     const workerEntry = app.write("worker.mjs", block("docs/embedding.md", "embed-worker"));
-    const [readmeJs, coreJs, workerJs] = await Promise.all(
-      [readmeEntry, coreEntry, workerEntry].map(bundle),
+    const nodeOnlyEntry = app.write("node-only.mjs", NODE_ONLY_PROGRAM);
+    const [readmeJs, coreJs, workerJs, nodeOnlyJs] = await Promise.all(
+      [readmeEntry, coreEntry, workerEntry, nodeOnlyEntry].map(bundle),
     );
     const onNode = async (name: string, js: string): Promise<string[]> => {
       const file = app.write(name, js);
@@ -119,6 +120,8 @@ describe("headless Chromium", () => {
           `console.log("abi " + instance.exports.abiVersion() + ", first id " + id); console.log("END");`,
       ),
       "/embed.html": block("docs/embedding.md", "embed-browser"),
+      "/node-only.js": nodeOnlyJs!,
+      "/node-only.html": page(`await import("/node-only.js"); console.log("END");`),
       "/worker.js": workerJs!,
       "/worker.html": page(
         block("docs/embedding.md", "embed-worker", 1).replace(
@@ -196,6 +199,13 @@ describe("headless Chromium", () => {
     expect(lines(text)).toEqual(lines(block("docs/embedding.md", "embed-program-output")));
   });
 
+  it("says the executor is Node-only (NodeOnlyError) when a page uses it", async () => {
+    expect(await logged("/node-only.html")).toEqual([
+      "ThreadPoolExecutor: NodeOnlyError",
+      "runInExecutor: NodeOnlyError",
+    ]);
+  });
+
   it("runs the Web Worker of docs/embedding.md", async () => {
     expect(await logged("/worker.html")).toEqual(
       lines(block("docs/embedding.md", "embed-worker-output")),
@@ -210,6 +220,24 @@ function readmeExample(): string {
   if (m === null) throw new Error("README.md has no ts example");
   return m[1]!;
 }
+
+/** The executor in a page: the root entry exports it; using it says it is Node-only. */
+const NODE_ONLY_PROGRAM = `
+import { ThreadPoolExecutor, run, runInExecutor } from "spindle";
+
+try {
+  new ThreadPoolExecutor();
+} catch (e) {
+  console.log("ThreadPoolExecutor: " + e.name);
+}
+await run(function* () {
+  try {
+    yield* runInExecutor("data:text/javascript,export const f = () => 1", "f");
+  } catch (e) {
+    console.log("runInExecutor: " + e.name);
+  }
+});
+`;
 
 /** spindle/core on both cores: the README's core example, then a queue run on each. */
 const CORE_PROGRAM = `
