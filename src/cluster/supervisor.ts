@@ -65,6 +65,12 @@ export interface SuperviseOptions {
   env?: Record<string, string>;
 }
 
+/**
+ * The supervisor's options that a server started with `workers` takes beside it
+ * (`startServer(…, { workers, cluster })`, `web.runApp(app, { workers, cluster })`).
+ */
+export type ClusterOptions = Omit<SuperviseOptions, "workers" | "start">;
+
 interface Live {
   readonly worker: Worker;
   readonly slot: number;
