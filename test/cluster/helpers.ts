@@ -42,12 +42,14 @@ export class Cluster {
   private changed!: Promise<void>;
   private notify!: () => void;
 
+  /** `program` runs in a process group of its own (for a terminal's Ctrl-C: signalGroup). */
   constructor(env: Record<string, string>, program = fixture("supervised.ts")) {
     this.armChange();
     this.child = spawn(process.execPath, ["--import", "tsx", program], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     });
     let buffered = "";
     this.child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
@@ -118,6 +120,11 @@ export class Cluster {
 
   signal(signal: NodeJS.Signals): void {
     this.child.kill(signal);
+  }
+
+  /** Signals every process of the primary's group, as a terminal's Ctrl-C does. */
+  signalGroup(signal: NodeJS.Signals): void {
+    process.kill(-this.pid, signal);
   }
 
   describe(): string {

@@ -89,6 +89,30 @@ describe("superviseWorkers (real processes)", () => {
     expect(c.lines.at(-1)).toMatchObject({ type: "stopped", alive: [] });
   });
 
+  it("Ctrl-C (SIGINT to the whole process group) shuts down once, gracefully", async () => {
+    const c = start({ WORKERS: "2", SHUTDOWN_TIMEOUT: "20000" });
+    const port = await c.listening(2);
+    const slow = get(port, "/slow?ms=1000", 20_000);
+    const inFlight = await c.waitFor((l) => l.type === "request");
+    c.signalGroup("SIGINT"); // the primary and both workers get it at once
+
+    expect(await slow).toEqual({ status: 200, body: { id: "slow", pid: inFlight.pid } });
+    expect(await c.exited).toEqual({ code: 0, signal: null });
+    expect(c.lines.filter((l) => l.type === "shutdown")).toMatchObject([{ reason: "SIGINT" }]);
+    // Nothing was forked after the shutdown and nothing killed: both workers ended by their
+    // own graceful shutdown. (A worker that beats the primary to its exit may be counted a
+    // death for a moment, and a restart scheduled — the shutdown cancels it.)
+    const shutdownAt = c.lines.findIndex((l) => l.type === "shutdown");
+    expect(c.lines.filter((l) => l.type === "fork")).toHaveLength(2);
+    expect(c.lines.slice(shutdownAt).filter((l) => l.type === "restart")).toEqual([]);
+    expect(c.lines.filter((l) => l.type === "kill")).toEqual([]);
+    const exits = c.lines.filter((l) => l.type === "exit");
+    expect(exits.map((e) => [e.code, e.signal])).toEqual([
+      [0, null],
+      [0, null],
+    ]);
+  });
+
   it("SIGKILLs a worker still busy when the grace period ends", async () => {
     const c = start({ WORKERS: "1", SHUTDOWN_TIMEOUT: "300" });
     const port = await c.listening(1);
