@@ -9,7 +9,7 @@
 // What it runs, each with WORKERS=1 and WORKERS=2:
 //   app   examples/web-workers.ts: a spindle/http web.Application, web.runApp(app, { workers })
 //   node  examples/cluster.ts: node:http driven from a spindle task per request, under
-//         superviseWorkers (no router, no Request/Response objects: the floor under `app`)
+//         superviseWorkers (no router, no Request/Response objects)
 // in alternating rounds so every configuration sees the same machine; each round warms up
 // for 1 s, then `wrk -t1 -c<connections> -d<duration>` measures. wrk keeps its connections open (keep-alive), so this measures requests, not
 // connection set-up; the primary hands each new connection to a worker in turn, then the
@@ -36,7 +36,7 @@ const SERVERS: Record<string, { file: string; what: string }> = {
   },
   node: {
     file: fileURLToPath(new URL("../examples/cluster.ts", import.meta.url)),
-    what: "superviseWorkers + node:http, a task per request — examples/cluster.ts",
+    what: "superviseWorkers + node:http, a task per request (no router, no Request/Response) — examples/cluster.ts",
   },
 };
 const WRK = "/usr/bin/wrk";

@@ -25,8 +25,8 @@ afterEach(async () => {
 
 describe("superviseWorkers (real processes)", () => {
   it("replaces a worker killed with SIGKILL while the survivor serves every request", async () => {
-    // A 2 s back-off on the replacement: the window in which one worker serves alone.
-    const c = start({ WORKERS: "2", BASE_DELAY: "2000" });
+    // A 3 s back-off on the replacement: the window in which one worker serves alone.
+    const c = start({ WORKERS: "2", BASE_DELAY: "3000" });
     const port = await c.listening(2);
     const [victim, survivor] = c.lines.filter((l) => l.type === "listening").map((l) => l.pid);
 
@@ -34,7 +34,7 @@ describe("superviseWorkers (real processes)", () => {
     const exit = await c.waitFor((l) => l.type === "exit" && l.pid === victim);
     expect(exit).toMatchObject({ signal: "SIGKILL", expected: false });
     const restart = await c.waitFor((l) => l.type === "restart");
-    expect(restart).toMatchObject({ slot: exit.slot, delay: 2000, streak: 1 });
+    expect(restart).toMatchObject({ slot: exit.slot, delay: 3000, streak: 1 });
 
     // Before the replacement is even forked, every request is served, by the survivor.
     const meanwhile = [];
@@ -52,7 +52,7 @@ describe("superviseWorkers (real processes)", () => {
       30_000,
       c.lines.indexOf(exit),
     );
-    expect(fork.at - exit.at).toBeGreaterThanOrEqual(2000 - 5);
+    expect(fork.at - exit.at).toBeGreaterThanOrEqual(3000 - 5);
     await c.waitFor((l) => l.type === "listening" && l.pid === fork.pid);
     const after = new Set<number>();
     for (let i = 0; i < 8 && after.size < 2; i++) after.add((await get(port, `/${i}`)).body.pid);
