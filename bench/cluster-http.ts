@@ -1,14 +1,17 @@
 // HTTP requests per second of a `/{id}` route served by 1 and by 2 worker processes
-// (superviseWorkers on node:cluster), loaded by wrk. Not a shape of `npm run bench`: one
+// (spindle/cluster on node:cluster), loaded by wrk. Not a shape of `npm run bench`: one
 // measurement is seconds of wrk per configuration plus process start-up, and wrk is an
 // outside binary (/usr/bin/wrk), so it runs on its own:
 //
-//   npm run -s build && npx tsx bench/cluster-http.ts [--rounds 3] [--duration 3] [--connections 32]
+//   npm run -s build && npx tsx bench/cluster-http.ts [--rounds 3] [--duration 3]
+//                                                      [--connections 32] [--servers app,node]
 //
-// What it runs: examples/cluster.ts (node:http driven from a spindle task per request,
-// each worker its own loop) with WORKERS=1 and WORKERS=2, in alternating rounds so both see
-// the same machine; each round warms up for 1 s, then `wrk -t1 -c<connections> -d<duration>`
-// measures. wrk keeps its connections open (keep-alive), so this measures requests, not
+// What it runs, each with WORKERS=1 and WORKERS=2:
+//   app   examples/web-workers.ts: a spindle/http web.Application, web.runApp(app, { workers })
+//   node  examples/cluster.ts: node:http driven from a spindle task per request, under
+//         superviseWorkers (no router, no Request/Response objects)
+// in alternating rounds so every configuration sees the same machine; each round warms up
+// for 1 s, then `wrk -t1 -c<connections> -d<duration>` measures. wrk keeps its connections open (keep-alive), so this measures requests, not
 // connection set-up; the primary hands each new connection to a worker in turn, then the
 // connection stays with that worker.
 //
@@ -26,7 +29,16 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const SERVER = fileURLToPath(new URL("../examples/cluster.ts", import.meta.url));
+const SERVERS: Record<string, { file: string; what: string }> = {
+  app: {
+    file: fileURLToPath(new URL("../examples/web-workers.ts", import.meta.url)),
+    what: "web.runApp(app, { workers }) — examples/web-workers.ts",
+  },
+  node: {
+    file: fileURLToPath(new URL("../examples/cluster.ts", import.meta.url)),
+    what: "superviseWorkers + node:http, a task per request (no router, no Request/Response) — examples/cluster.ts",
+  },
+};
 const WRK = "/usr/bin/wrk";
 const CONFIGS = [1, 2];
 
@@ -38,6 +50,9 @@ const option = (name: string, fallback: number): number => {
 const ROUNDS = option("rounds", 3);
 const DURATION = option("duration", 3);
 const CONNECTIONS = option("connections", 32);
+const chosen = args.indexOf("--servers");
+const SERVER_NAMES = (chosen >= 0 ? args[chosen + 1]! : "app,node").split(",");
+for (const name of SERVER_NAMES) if (!(name in SERVERS)) throw new Error(`no server ${name}`);
 
 interface Running {
   child: ChildProcess;
@@ -53,13 +68,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Starts examples/cluster.ts with `workers` workers and waits until all of them listen. */
-async function startServer(workers: number): Promise<Running> {
+/** Starts a server program with `workers` workers and waits until all of them listen. */
+async function startServer(file: string, workers: number): Promise<Running> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--import", "tsx", SERVER], {
+  const child = spawn(process.execPath, ["--import", "tsx", file], {
     cwd: ROOT,
     env: { ...process.env, WORKERS: String(workers), PORT: String(port) },
-    stdio: ["ignore", "ignore", "pipe"],
+    stdio: ["ignore", "ignore", "pipe"], // the supervisor's lines are on stderr
   });
   const stderr: string[] = [];
   await new Promise<void>((resolve, reject) => {
@@ -123,43 +138,49 @@ const median = (xs: number[]): number => {
 
 async function main(): Promise<void> {
   const before = loadavg();
-  const results = new Map<number, number[]>(CONFIGS.map((n) => [n, []]));
+  const key = (server: string, workers: number): string => `${server}:${workers}`;
+  const results = new Map<string, number[]>();
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const workers of CONFIGS) {
-      const server = await startServer(workers);
-      try {
-        await check(server.port, `id-${round}`);
-        await wrk(server.port, 1); // warm-up: JIT, connections handed to the workers
-        const rps = await wrk(server.port, DURATION);
-        results.get(workers)!.push(rps);
-        process.stderr.write(`round ${round}: ${workers} worker(s): ${rps.toFixed(0)} req/s\n`);
-      } finally {
-        await stopServer(server);
+    for (const name of SERVER_NAMES) {
+      for (const workers of CONFIGS) {
+        const server = await startServer(SERVERS[name]!.file, workers);
+        try {
+          await check(server.port, `id-${round}`);
+          await wrk(server.port, 1); // warm-up: JIT, connections handed to the workers
+          const rps = await wrk(server.port, DURATION);
+          const k = key(name, workers);
+          results.set(k, [...(results.get(k) ?? []), rps]);
+          process.stderr.write(
+            `round ${round}: ${name}, ${workers} worker(s): ${rps.toFixed(0)} req/s\n`,
+          );
+        } finally {
+          await stopServer(server);
+        }
       }
     }
   }
   const after = loadavg();
-  const one = median(results.get(1)!);
   console.log(
-    `\nHTTP GET /{id}: examples/cluster.ts (node:http, a spindle task per request), ` +
-      `wrk -t1 -c${CONNECTIONS} -d${DURATION}s, median of ${ROUNDS} alternating rounds`,
+    `\nHTTP GET /{id}, wrk -t1 -c${CONNECTIONS} -d${DURATION}s (keep-alive), ` +
+      `median of ${ROUNDS} alternating rounds`,
   );
   console.log(
     `cores: ${availableParallelism()}; load average before ${before.map((x) => x.toFixed(2)).join(" ")}, ` +
       `after ${after.map((x) => x.toFixed(2)).join(" ")}; wrk shares the cores\n`,
   );
-  console.log("| workers | req/s (median) | rounds (req/s)           | vs 1 worker |");
-  console.log("| ------- | -------------- | ------------------------ | ----------- |");
-  for (const workers of CONFIGS) {
-    const rs = results.get(workers)!;
-    const m = median(rs);
-    console.log(
-      `| ${workers}       | ${m.toFixed(0).padStart(14)} | ${rs
-        .map((r) => r.toFixed(0))
-        .join(", ")
-        .padEnd(24)} | ${(m / one).toFixed(2)}×       |`,
-    );
+  console.log("| server | workers | req/s (median) | rounds (req/s) | vs 1 worker |");
+  console.log("| ------ | ------- | -------------- | -------------- | ----------- |");
+  for (const name of SERVER_NAMES) {
+    const one = median(results.get(key(name, 1))!);
+    for (const workers of CONFIGS) {
+      const rs = results.get(key(name, workers))!;
+      const m = median(rs);
+      console.log(
+        `| ${name} | ${workers} | ${m.toFixed(0)} | ${rs.map((r) => r.toFixed(0)).join(", ")} | ${(m / one).toFixed(2)}× |`,
+      );
+    }
   }
+  for (const name of SERVER_NAMES) console.log(`\n${name}: ${SERVERS[name]!.what}`);
 }
 
 await main();

@@ -1,6 +1,7 @@
 // Servers across processes: node:cluster with a supervisor (spindle/cluster).
 export { superviseWorkers, isPrimary } from "./supervise-workers.js";
-export { SHUTDOWN_TIMEOUT, type SuperviseOptions } from "./supervisor.js";
+export { SHUTDOWN_TIMEOUT, type ClusterOptions, type SuperviseOptions } from "./supervisor.js";
+export { workerShutdownSignal } from "./shutdown-signal.js";
 export { DEFAULT_BACKOFF, type BackoffOptions } from "./restart-policy.js";
 export { WorkersGaveUpError } from "./errors.js";
 export type { WorkerContext, WorkerStart } from "./worker.js";

@@ -65,6 +65,12 @@ export interface SuperviseOptions {
   env?: Record<string, string>;
 }
 
+/**
+ * The supervisor's options that a server started with `workers` takes beside it
+ * (`startServer(…, { workers, cluster })`, `web.runApp(app, { workers, cluster })`).
+ */
+export type ClusterOptions = Omit<SuperviseOptions, "workers" | "start">;
+
 interface Live {
   readonly worker: Worker;
   readonly slot: number;
@@ -178,8 +184,13 @@ export class PrimarySupervisor implements Supervisor {
       const a = entry.address;
       this.emit({ type: "listening", slot, id: worker.id, pid, address: a, alive: this.pids() });
     });
-    // A failed kill() or send() on a worker that is already gone: its 'exit' follows.
-    worker.on("error", (error) => this.write?.(`spindle cluster: worker ${worker.id}: ${error}`));
+    worker.on("error", (error) => {
+      this.write?.(`spindle cluster: worker ${worker.id} (slot ${slot}): ${error}`);
+      // A fork that failed (EAGAIN, ENOMEM: no pid) never sends 'exit': count it a death
+      // now, so the slot backs off and tries again. Other errors (a kill() or send() to a
+      // worker already gone) are followed by its 'exit'.
+      if (worker.process.pid === undefined) this.onExit(entry, null, null);
+    });
     worker.on("exit", (code: number | null, signal: string | null) =>
       this.onExit(entry, code, signal),
     );
@@ -187,6 +198,7 @@ export class PrimarySupervisor implements Supervisor {
 
   private onExit(entry: Live, code: number | null, signal: string | null): void {
     const { worker, slot, pid } = entry;
+    if (this.live.get(worker.id) !== entry) return; // already counted (a failed fork)
     this.live.delete(worker.id);
     this.lastExit = { code, signal };
     const uptime = Date.now() - entry.forkedAt;

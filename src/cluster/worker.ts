@@ -19,6 +19,7 @@ import cluster from "node:cluster";
 import { CancelledError } from "../errors.js";
 import { createTask } from "../kernel/event-loop.js";
 import { run } from "../combinators/run.js";
+import { requestWorkerShutdown, workerShutdownSignal } from "./shutdown-signal.js";
 import type { Supervisor, WorkerStatus } from "./supervisor-types.js";
 
 /** The environment variable carrying a worker's slot number (set by the primary's fork). */
@@ -48,17 +49,13 @@ const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as 
 export class WorkerRole implements Supervisor {
   readonly role = "worker" as const;
   readonly closed: Promise<void>;
-  private readonly controller = new AbortController();
 
   constructor(start: WorkerStart) {
     const context: WorkerContext = {
       id: cluster.worker?.id ?? 0,
       slot: Number(process.env[SLOT_ENV] ?? 0),
-      signal: this.controller.signal,
+      signal: workerShutdownSignal()!,
     };
-    const onSignal = (signal: NodeJS.Signals): void => this.stop(signal);
-    process.on("SIGTERM", onSignal);
-    process.on("SIGINT", onSignal);
     this.closed = runBody(start, context).then(
       () => exitWith(0),
       (error: unknown) => {
@@ -77,13 +74,8 @@ export class WorkerRole implements Supervisor {
 
   /** Asks this worker to shut down, as a SIGTERM does. The primary will replace it. */
   shutdown(): Promise<void> {
-    this.stop("shutdown()");
+    requestWorkerShutdown("shutdown()");
     return this.closed;
-  }
-
-  private stop(reason: string): void {
-    if (!this.controller.signal.aborted)
-      this.controller.abort(new CancelledError(`worker shutdown (${reason})`));
   }
 }
 

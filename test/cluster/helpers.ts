@@ -4,10 +4,13 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const FIXTURE = fileURLToPath(new URL("./fixtures/supervised.ts", import.meta.url));
+/** A fixture program of test/cluster/fixtures/, by file name. */
+export const fixture = (name: string): string =>
+  fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 /** A line the fixture printed (a supervisor event, or a worker's own record). */
 export interface Line {
@@ -25,6 +28,9 @@ export interface Line {
   alive?: number[];
   name?: string;
   message?: string;
+  line?: string;
+  path?: string;
+  listening?: boolean;
 }
 
 export class Cluster {
@@ -36,12 +42,14 @@ export class Cluster {
   private changed!: Promise<void>;
   private notify!: () => void;
 
-  constructor(env: Record<string, string>) {
+  /** `program` runs in a process group of its own (for a terminal's Ctrl-C: signalGroup). */
+  constructor(env: Record<string, string>, program = fixture("supervised.ts")) {
     this.armChange();
-    this.child = spawn(process.execPath, ["--import", "tsx", FIXTURE], {
+    this.child = spawn(process.execPath, ["--import", "tsx", program], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     });
     let buffered = "";
     this.child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
@@ -112,6 +120,11 @@ export class Cluster {
 
   signal(signal: NodeJS.Signals): void {
     this.child.kill(signal);
+  }
+
+  /** Signals every process of the primary's group, as a terminal's Ctrl-C does. */
+  signalGroup(signal: NodeJS.Signals): void {
+    process.kill(-this.pid, signal);
   }
 
   describe(): string {
@@ -187,5 +200,26 @@ export function get(
     req.on("timeout", () => req.destroy(new Error(`GET ${path} timed out`)));
     req.on("error", reject);
     req.end();
+  });
+}
+
+/** Sends `line` on a fresh TCP connection and resolves with the first line answered. */
+export function exchange(port: number, line: string, timeoutMs = 10_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: "127.0.0.1", port });
+    let text = "";
+    socket.setEncoding("utf8");
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error("exchange timed out")));
+    socket.on("data", (chunk: string) => {
+      text += chunk;
+      const end = text.indexOf("\n");
+      if (end >= 0) {
+        socket.end();
+        resolve(text.slice(0, end));
+      }
+    });
+    socket.on("error", reject);
+    socket.on("close", () => reject(new Error(`closed after ${JSON.stringify(text)}`)));
+    socket.write(line + "\n");
   });
 }
