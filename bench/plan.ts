@@ -42,6 +42,9 @@ export interface Sizes {
   nodeTimers: number;
   /** 7. timers armed then cancelled (every implementation, setTimeout included). */
   cancelTimers: number;
+  /** 6c. tasks, and deadlines (a timeout scope around one turn) per task. */
+  deadlineTasks: number;
+  deadlinesPerTask: number;
   /** 8. sleeping tasks per child process, and processes per implementation. */
   memoryTasks: number;
   memoryProcesses: number;
@@ -69,6 +72,8 @@ export function sizesFor(mode: Mode): Sizes {
         timers: 20_000,
         nodeTimers: 5000,
         cancelTimers: 20_000,
+        deadlineTasks: 1000,
+        deadlinesPerTask: 5,
         memoryTasks: 5000,
         memoryProcesses: 1,
         coldStarts: 1,
@@ -90,6 +95,8 @@ export function sizesFor(mode: Mode): Sizes {
         timers: 200_000,
         nodeTimers: 50_000,
         cancelTimers: 200_000,
+        deadlineTasks: 10_000,
+        deadlinesPerTask: 20,
         memoryTasks: 100_000,
         memoryProcesses: 1,
         coldStarts: 7,
@@ -111,6 +118,8 @@ export function sizesFor(mode: Mode): Sizes {
         timers: 1_000_000,
         nodeTimers: 200_000,
         cancelTimers: 1_000_000,
+        deadlineTasks: 10_000,
+        deadlinesPerTask: 20,
         // One process each: the figures barely move between processes, and Effection's
         // takes ~2.5 minutes and 11 GiB at this size.
         memoryTasks: 1_000_000,

@@ -2,6 +2,13 @@
 // four levels: spindle's loop (callLater on a virtual clock, so no real time passes), the
 // scheduler core alone (sleepUntil / advance / cancelTimer), an object heap (tinyqueue, what
 // a timer queue in plain JavaScript looks like) and Node's own setTimeout / clearTimeout.
+// Two more shapes put spindle and Node on the same footing:
+//   6b. shape 6 with every implementation at Node's four delays (1–4 ms), so Node's
+//       per-duration lists meet the same input everywhere (shape 6 favours Node);
+//   6c. a deadline per operation: T tasks × K `timeout(5000)` scopes around one turn each —
+//       what every request or read with a deadline costs a server — against
+//       setTimeout/clearTimeout around `await null`, and the core's sleepUntil + cancelTimer.
+//       Nothing fires. tinyqueue cannot remove an entry: no row.
 // Run by bench/run.ts.
 //
 // Inputs. Delays are pseudo-random integers in [0, N/10) ms, so about ten timers share each
@@ -20,7 +27,17 @@
 // As in bench/kernel.ts, every implementation builds its cases in its own module instance.
 
 import TinyQueue from "tinyqueue";
-import { newEventLoop, sleep, type EventLoop, type TimerHandle } from "../dist/index.js";
+import {
+  createTask,
+  gather,
+  newEventLoop,
+  sleep,
+  timeout,
+  type EventLoop,
+  type Instruction,
+  type Task,
+  type TimerHandle,
+} from "../dist/index.js";
 import { createCore, type Core, type CoreKind } from "../dist/core/index.js";
 import { defineCase, type BenchCase } from "./harness.js";
 import { label, type ShapeSpec, type Sizes } from "./plan.js";
@@ -57,6 +74,11 @@ export interface TimerPlan {
   /** [fired, sum of ids] for the first nodeN timers. */
   nodeExpect: [number, number];
   cancelN: number;
+  /** 6b: [fired, order hash] for all n timers at delays 1 + (delays[i] % NODE_DELAYS). */
+  fire4Expect: [number, number];
+  /** 6c: tasks, and deadlines per task. */
+  deadlineTasks: number;
+  deadlinesPerTask: number;
 }
 
 export function timerPlan(s: Sizes): TimerPlan {
@@ -75,6 +97,11 @@ export function timerPlan(s: Sizes): TimerPlan {
   for (let i = 0; i < s.timers; i++) buckets[delays[i]!]!.push(i);
   let h = 0;
   for (const bucket of buckets) for (const id of bucket) h = mix(h, id);
+  // 6b's reference: the same counting sort over Node's four delays.
+  const four: number[][] = Array.from({ length: NODE_DELAYS }, () => []);
+  for (let i = 0; i < s.timers; i++) four[delays[i]! % NODE_DELAYS]!.push(i);
+  let h4 = 0;
+  for (const bucket of four) for (const id of bucket) h4 = mix(h4, id);
   const nodeN = s.nodeTimers;
   return {
     n: s.timers,
@@ -84,6 +111,9 @@ export function timerPlan(s: Sizes): TimerPlan {
     nodeN,
     nodeExpect: [nodeN, (nodeN * (nodeN - 1)) / 2],
     cancelN: s.cancelTimers,
+    fire4Expect: [s.timers, h4],
+    deadlineTasks: s.deadlineTasks,
+    deadlinesPerTask: s.deadlinesPerTask,
   };
 }
 
@@ -108,6 +138,43 @@ export function timerShapes(s: Sizes): ShapeSpec[] {
         setTimeout:
           `${label(s.nodeTimers)} setTimeout at real 1–${NODE_DELAYS} ms delays ` +
           "(fewer timers, same per-timer ops/s), await the last",
+      },
+    },
+    {
+      id: "timers-fire-4",
+      title: `6b. ${label(s.timers)} timers at Node's ${NODE_DELAYS} delays: arm, then fire all`,
+      group: "timers",
+      ops: s.timers,
+      unit: "timers",
+      baseline: "setTimeout",
+      sizes: { timers: s.timers, setTimeoutTimers: s.nodeTimers, delays: NODE_DELAYS },
+      uses: {
+        "spindle-wasm": `loop.callLater(1..${NODE_DELAYS} ms) on a virtual-clock loop, run until all fired`,
+        "spindle-ts": `loop.callLater(1..${NODE_DELAYS} ms) on a virtual-clock loop, run until all fired`,
+        "core-wasm": `core.sleepUntil(1..${NODE_DELAYS}) per timer, one advance(), drain()`,
+        "core-ts": `core.sleepUntil(1..${NODE_DELAYS}) per timer, one advance(), drain()`,
+        tinyqueue: `push {deadline 1..${NODE_DELAYS}, seq, id} objects, pop them all`,
+        setTimeout: "as in shape 6 (the same input)",
+      },
+    },
+    {
+      id: "deadline",
+      title:
+        `6c. ${label(s.deadlineTasks)} tasks × ${s.deadlinesPerTask} deadlines: ` +
+        "a 5 s timeout around one turn",
+      group: "timers",
+      ops: s.deadlineTasks * s.deadlinesPerTask,
+      unit: "deadlines",
+      baseline: "setTimeout",
+      sizes: { tasks: s.deadlineTasks, deadlinesPerTask: s.deadlinesPerTask },
+      uses: {
+        "spindle-wasm":
+          "`yield* timeout(5000, oneTurn)` (a bare yield inside), on a real-clock loop",
+        "spindle-ts": "`yield* timeout(5000, oneTurn)` (a bare yield inside), on a real-clock loop",
+        "core-wasm":
+          "core.sleepUntil(now + 5000) then core.cancelTimer, the clock 1 ms on per round",
+        "core-ts": "core.sleepUntil(now + 5000) then core.cancelTimer, the clock 1 ms on per round",
+        setTimeout: "async tasks: `t = setTimeout(f, 5000); await null; clearTimeout(t)`",
       },
     },
     {
@@ -154,17 +221,27 @@ export function casesFor(impl: TimerImpl, p: TimerPlan): BenchCase[] {
     case "spindle-wasm":
     case "spindle-ts": {
       const core: CoreKind = impl === "spindle-wasm" ? "wasm" : "ts";
-      return [loopFire(impl, core, p), loopCancel(impl, core, p)];
+      return [
+        loopFire(impl, core, p),
+        loopFire(impl, core, p, true),
+        loopDeadline(impl, core, p),
+        loopCancel(impl, core, p),
+      ];
     }
     case "core-wasm":
     case "core-ts": {
       const core: CoreKind = impl === "core-wasm" ? "wasm" : "ts";
-      return [coreFire(impl, core, p), coreCancel(impl, core, p)];
+      return [
+        coreFire(impl, core, p),
+        coreFire(impl, core, p, true),
+        coreDeadline(impl, core, p),
+        coreCancel(impl, core, p),
+      ];
     }
     case "tinyqueue":
-      return [tinyqueueFire(p)];
+      return [tinyqueueFire(p), tinyqueueFire(p, true)];
     case "setTimeout":
-      return [nodeFire(p), nodeCancel(p)];
+      return [nodeFire(p), nodeFire(p, true), nodeDeadline(p), nodeCancel(p)];
   }
 }
 
@@ -172,18 +249,35 @@ export function casesFor(impl: TimerImpl, p: TimerPlan): BenchCase[] {
 // One loop per shape: the ids the fire shape frees come back in firing order (scattered),
 // which slows the next shape's arming measurably; each shape keeps its own pattern.
 
-let fireLoop: EventLoop | undefined;
+const fireLoops = new Map<string, EventLoop>();
 let cancelLoop: EventLoop | undefined;
+let deadlineLoop: EventLoop | undefined;
 
-function loopFire(impl: TimerImpl, core: CoreKind, p: TimerPlan): BenchCase {
-  const { n, span, delays } = p;
+/** Shape 6's delays, or (four) 6b's: Node's 1..NODE_DELAYS ms. */
+function delaysOf(p: TimerPlan, four: boolean): Float64Array {
+  if (!four) return p.delays;
+  const out = new Float64Array(p.n);
+  for (let i = 0; i < p.n; i++) out[i] = 1 + (p.delays[i]! % NODE_DELAYS);
+  return out;
+}
+
+function loopFire(impl: TimerImpl, core: CoreKind, p: TimerPlan, four = false): BenchCase {
+  const n = p.n;
+  const delays = delaysOf(p, four);
+  const span = four ? NODE_DELAYS + 1 : p.span;
+  const shape = four ? "timers-fire-4" : "timers-fire";
   return defineCase({
-    shape: "timers-fire",
+    shape,
     impl,
     ops: n,
-    expect: p.fireExpect,
+    expect: four ? p.fire4Expect : p.fireExpect,
     async: true,
-    setup: () => (fireLoop ??= newEventLoop({ core, clock: "virtual" })),
+    setup: () => {
+      let loop = fireLoops.get(shape);
+      if (loop === undefined)
+        fireLoops.set(shape, (loop = newEventLoop({ core, clock: "virtual" })));
+      return loop;
+    },
     run: async (l: EventLoop) => {
       fired = 0;
       hash = 0;
@@ -191,6 +285,51 @@ function loopFire(impl: TimerImpl, core: CoreKind, p: TimerPlan): BenchCase {
       // The main task's sleep ends after the last deadline: every timer has fired by then.
       await l.runUntilComplete(sleep(span));
       return [fired, hash];
+    },
+  });
+}
+
+type Co<T> = Generator<Instruction | undefined, T, unknown>;
+
+/** Deadlines passed (6c): every implementation counts them. */
+let deadlines = 0;
+let deadlinesPerTask = 0;
+
+function* oneTurn(): Co<void> {
+  yield;
+}
+
+function* deadlineTask(): Co<number> {
+  for (let i = deadlinesPerTask; i > 0; i--) {
+    yield* timeout(5000, oneTurn);
+    deadlines++;
+  }
+  return 1;
+}
+
+function* deadlineMain(tasks: number): Co<number[]> {
+  deadlines = 0;
+  const all: Task<number>[] = new Array<Task<number>>(tasks);
+  for (let i = 0; i < tasks; i++) all[i] = createTask(deadlineTask);
+  let sum = 0;
+  for (const r of yield* gather(...all)) sum += r;
+  return [sum, deadlines];
+}
+
+function loopDeadline(impl: TimerImpl, core: CoreKind, p: TimerPlan): BenchCase {
+  const { deadlineTasks: t, deadlinesPerTask: k } = p;
+  return defineCase({
+    shape: "deadline",
+    impl,
+    ops: t * k,
+    expect: [t, t * k, 0],
+    async: true,
+    setup: () => (deadlineLoop ??= newEventLoop({ core })),
+    run: async (l: EventLoop) => {
+      deadlinesPerTask = k;
+      const result = await l.runUntilComplete(deadlineMain(t));
+      // Every scope disarmed its deadline on the way out: nothing is left pending.
+      return [...result, l.core.timerCount()];
     },
   });
 }
@@ -235,17 +374,19 @@ function coreWithTasks(shape: string, kind: CoreKind, n: number): Core {
   return core;
 }
 
-function coreFire(impl: TimerImpl, kind: CoreKind, p: TimerPlan): BenchCase {
-  const { n, delays } = p;
+function coreFire(impl: TimerImpl, kind: CoreKind, p: TimerPlan, four = false): BenchCase {
+  const n = p.n;
+  const delays = delaysOf(p, four);
+  const shape = four ? "timers-fire-4" : "timers-fire";
   return defineCase({
-    shape: "timers-fire",
+    shape,
     impl,
     ops: n,
-    expect: p.fireExpect,
+    expect: four ? p.fire4Expect : p.fireExpect,
     setup: () => {
-      const core = coreWithTasks("timers-fire", kind, n);
+      const core = coreWithTasks(shape, kind, n);
       if (core.timerCount() !== 0 || core.readyLength() !== 0)
-        throw new Error("timers-fire: the core was not left empty");
+        throw new Error(`${shape}: the core was not left empty`);
       return core;
     },
     run: (core: Core) => {
@@ -260,6 +401,28 @@ function coreFire(impl: TimerImpl, kind: CoreKind, p: TimerPlan): BenchCase {
         count += k;
       }
       return [due === count ? count : -due, h];
+    },
+  });
+}
+
+function coreDeadline(impl: TimerImpl, kind: CoreKind, p: TimerPlan): BenchCase {
+  const { deadlineTasks: t, deadlinesPerTask: k } = p;
+  let now = 0;
+  return defineCase({
+    shape: "deadline",
+    impl,
+    ops: t * k,
+    expect: [t, t * k, 0],
+    setup: () => coreWithTasks("deadline", kind, t),
+    run: (core: Core) => {
+      let count = 0;
+      for (let round = 0; round < k; round++) {
+        for (let i = 0; i < t; i++) {
+          if (core.cancelTimer(core.sleepUntil(i, now + 5000))) count++;
+        }
+        core.advance(++now);
+      }
+      return [t, count, core.timerCount()];
     },
   });
 }
@@ -286,13 +449,14 @@ function coreCancel(impl: TimerImpl, kind: CoreKind, p: TimerPlan): BenchCase {
 
 // tinyqueue: a binary heap of timer objects.
 
-function tinyqueueFire(p: TimerPlan): BenchCase {
-  const { n, delays } = p;
+function tinyqueueFire(p: TimerPlan, four = false): BenchCase {
+  const n = p.n;
+  const delays = delaysOf(p, four);
   return defineCase({
-    shape: "timers-fire",
+    shape: four ? "timers-fire-4" : "timers-fire",
     impl: "tinyqueue",
     ops: n,
-    expect: p.fireExpect,
+    expect: four ? p.fire4Expect : p.fireExpect,
     setup: () => new TinyQueue<TimerObject>([], byDeadlineThenSeq),
     run: (queue: TinyQueue<TimerObject>) => {
       for (let i = 0; i < n; i++) queue.push({ deadline: delays[i]!, seq: i, id: i });
@@ -321,10 +485,10 @@ function onNodeFire(id: number): void {
   if (--left === 0) allFired?.();
 }
 
-function nodeFire(p: TimerPlan): BenchCase {
+function nodeFire(p: TimerPlan, four = false): BenchCase {
   const { nodeN, delays } = p;
   return defineCase({
-    shape: "timers-fire",
+    shape: four ? "timers-fire-4" : "timers-fire",
     impl: "setTimeout",
     ops: nodeN,
     expect: p.nodeExpect,
@@ -338,6 +502,35 @@ function nodeFire(p: TimerPlan): BenchCase {
       await done;
       allFired = null;
       return [fired, sum];
+    },
+  });
+}
+
+async function nodeDeadlineTask(k: number): Promise<number> {
+  for (let i = k; i > 0; i--) {
+    const t = setTimeout(onEscaped, 5000);
+    await null;
+    clearTimeout(t);
+    deadlines++;
+  }
+  return 1;
+}
+
+function nodeDeadline(p: TimerPlan): BenchCase {
+  const { deadlineTasks: t, deadlinesPerTask: k } = p;
+  return defineCase({
+    shape: "deadline",
+    impl: "setTimeout",
+    ops: t * k,
+    expect: [t, t * k, 0],
+    async: true,
+    run: async () => {
+      deadlines = 0;
+      const all: Promise<number>[] = new Array<Promise<number>>(t);
+      for (let i = 0; i < t; i++) all[i] = nodeDeadlineTask(k);
+      let sum = 0;
+      for (const r of await Promise.all(all)) sum += r;
+      return [sum, deadlines, escaped];
     },
   });
 }

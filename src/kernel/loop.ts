@@ -1375,7 +1375,19 @@ export function asOperation<T>(body: CoroutineLike<T>): Operation<T> {
 
 /** @internal Makes an iterator yield*-able. */
 export function iterable<Y, R>(it: Iterator<Y, R, unknown>): Iterable<Y, R, unknown> {
-  return { [Symbol.iterator]: () => it };
+  return new IterableOf(it);
+}
+
+/**
+ * An iterator as an iterable. A class, not `{ [Symbol.iterator]: () => it }`: V8 builds an
+ * object literal with a computed key in the runtime, a few hundred ns each — measured as a
+ * quarter of the time of a `timeout` scope around a generator function.
+ */
+class IterableOf<Y, R> implements Iterable<Y, R, unknown> {
+  constructor(private readonly it: Iterator<Y, R, unknown>) {}
+  [Symbol.iterator](): Iterator<Y, R, unknown> {
+    return this.it;
+  }
 }
 
 const PROMISE_WAIT = { describe: "a Promise" } as const;
