@@ -29,6 +29,20 @@ describe("superviseWorkers (real processes)", () => {
     const c = start({ WORKERS: "2", BASE_DELAY: "3000" });
     const port = await c.listening(2);
     const [victim, survivor] = c.lines.filter((l) => l.type === "listening").map((l) => l.pid);
+    // The primary's table of live workers: both listening, on the shared port.
+    c.signal("SIGUSR2");
+    const status = await c.waitFor((l) => l.type === "status");
+    expect(status.workers!.map((w) => [w.pid, w.slot, w.state, w.address, w.streak])).toEqual(
+      [victim, survivor]
+        .map((pid) => [
+          pid,
+          c.lines.find((l) => l.type === "fork" && l.pid === pid)!.slot,
+          "listening",
+          `127.0.0.1:${port}`,
+          0,
+        ])
+        .sort((a, b) => (a[1] as number) - (b[1] as number)),
+    );
 
     process.kill(victim!, "SIGKILL");
     const exit = await c.waitFor((l) => l.type === "exit" && l.pid === victim);
@@ -57,6 +71,15 @@ describe("superviseWorkers (real processes)", () => {
     const after = new Set<number>();
     for (let i = 0; i < 8 && after.size < 2; i++) after.add((await get(port, `/${i}`)).body.pid);
     expect([...after].sort()).toEqual([fork.pid, survivor].sort());
+
+    // The table again: the replacement took the slot, with the death counted in its streak.
+    c.signal("SIGUSR2");
+    const again = await c.waitFor((l) => l.type === "status", 30_000, c.lines.indexOf(status) + 1);
+    expect(again.workers!.find((w) => w.slot === exit.slot)).toMatchObject({
+      pid: fork.pid,
+      state: "listening",
+      streak: 1,
+    });
 
     c.signal("SIGTERM");
     expect(await c.exited).toEqual({ code: 0, signal: null });
