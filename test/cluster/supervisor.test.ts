@@ -7,7 +7,7 @@
 // wider than anything they race with.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { Cluster, get, type Line } from "./helpers.js";
+import { Cluster, get, isAlive, type Line } from "./helpers.js";
 
 let cluster: Cluster | null = null;
 
@@ -150,6 +150,31 @@ describe("superviseWorkers (real processes)", () => {
     const shutdown = c.lines.find((l) => l.type === "shutdown")!;
     expect(kill!.at - shutdown.at).toBeGreaterThanOrEqual(300 - 5);
     expect(c.lines.find((l) => l.type === "exit")).toMatchObject({ signal: "SIGKILL" });
+  });
+
+  it("recycles a worker sent SIGTERM; a primary killed outright leaves no worker behind", async () => {
+    const c = start({ WORKERS: "2", BASE_DELAY: "100" });
+    await c.listening(2);
+    const [first] = c.lines.filter((l) => l.type === "listening").map((l) => l.pid);
+
+    // SIGTERM to one worker: its own graceful exit (code 0), which the primary did not ask
+    // for — so it is replaced.
+    process.kill(first!, "SIGTERM");
+    const exit = await c.waitFor((l) => l.type === "exit" && l.pid === first);
+    expect(exit).toMatchObject({ code: 0, signal: null, expected: false });
+    const fork = await c.waitFor((l) => l.type === "fork", 30_000, c.lines.indexOf(exit));
+    expect(fork.slot).toBe(exit.slot);
+    await c.waitFor((l) => l.type === "listening" && l.pid === fork.pid);
+
+    // SIGKILL to the primary: no shutdown runs, but node:cluster ends each worker when its
+    // IPC channel to the primary closes.
+    c.signal("SIGKILL");
+    expect(await c.exited).toEqual({ code: null, signal: "SIGKILL" });
+    const workers = c.pids().filter((pid) => pid !== c.pid);
+    const deadline = Date.now() + 10_000;
+    while (workers.some(isAlive) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(workers.filter(isAlive)).toEqual([]);
   });
 
   it("backs off a worker that crashes at start, doubling the delay, then gives up", async () => {
