@@ -100,6 +100,10 @@ export class PrimarySupervisor implements Supervisor {
   private readonly unhookSignals: () => void;
 
   constructor(private readonly options: SuperviseOptions) {
+    // node:cluster forks `node <the main script>`: without one (node -e, a REPL) a worker
+    // would start a REPL, not the app. (cluster.setupPrimary({ exec }) names another one.)
+    if (cluster.settings.exec === undefined && process.argv[1] === undefined)
+      throw new TypeError("spindle: superviseWorkers needs a main script for node:cluster to fork");
     this.size = workerCount(options.workers ?? "auto");
     this.policy = new RestartPolicy(options.backoff);
     this.timeout = options.shutdownTimeout ?? SHUTDOWN_TIMEOUT;
