@@ -23,7 +23,8 @@ afterEach(async () => {
   expect(left, "processes outlived the test").toEqual([]);
 });
 
-describe("superviseWorkers (real processes)", () => {
+// Generous: on a loaded machine each worker start (tsx compiling the sources) can take seconds.
+describe("superviseWorkers (real processes)", { timeout: 120_000 }, () => {
   it("replaces a worker killed with SIGKILL while the survivor serves every request", async () => {
     // A 3 s back-off on the replacement: the window in which one worker serves alone.
     const c = start({ WORKERS: "2", BASE_DELAY: "3000" });
