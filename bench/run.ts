@@ -151,7 +151,7 @@ function settingsText(mode: Mode, h: HarnessOptions, s: Sizes): string {
     `sleep(0) ${label(s.sleepTasks)}×${s.sleepsPerTask}`,
     `cancel ${label(s.cancelTasks)}`,
     `greenlet ${label(s.switches)} (queue ${label(s.queueSwitches)})`,
-    `timers ${label(s.timers)} (setTimeout ${label(s.nodeTimers)})`,
+    `timers ${label(s.timers)}`,
     `timer cancel ${label(s.cancelTimers)}`,
     `memory ${label(s.memoryTasks)} × ${s.memoryProcesses} process(es)`,
     `cold start ${s.coldStarts} processes`,

@@ -12,6 +12,8 @@ import { fromPromise } from "../combinators/from-promise.js";
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * import { lookup } from "node:dns/promises";
  * import { readFile } from "node:fs/promises";
  *

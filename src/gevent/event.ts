@@ -11,6 +11,8 @@ import { Timeout } from "./timeout.js";
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * const ev = new gevent.Event();
  * gevent.spawn(function* () { yield* gevent.sleep(10); ev.set(); });
  * yield* ev.wait(); // true
@@ -66,6 +68,8 @@ export class Event extends Linkable<Event> {
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * const r = new gevent.AsyncResult<number>();
  * gevent.spawn(function* () { yield* gevent.sleep(10); r.set(42); });
  * console.log(yield* r.get()); // 42

@@ -58,17 +58,15 @@ export interface KillOptions {
  *
  * @example
  * ```ts
- * import { run } from "spindle";
  * import * as gevent from "spindle/gevent";
  *
- * await run(function* () {
- *   const g = gevent.spawn(function* (name: string) {
- *     yield* gevent.sleep(10);
- *     return name.toUpperCase();
- *   }, "egon");
- *   yield* g.join();
- *   console.log(g.value, g.successful()); // EGON true
- * });
+ * // in a task (inside run(...)):
+ * const g = gevent.spawn(function* (name: string) {
+ *   yield* gevent.sleep(10);
+ *   return name.toUpperCase();
+ * }, "egon");
+ * yield* g.join();
+ * console.log(g.value, g.successful()); // EGON true
  * ```
  */
 export class Greenlet<T = unknown> extends Linkable<Greenlet<T>> {
@@ -167,10 +165,16 @@ export class Greenlet<T = unknown> extends Linkable<Greenlet<T>> {
     });
   }
 
+  /**
+   * gevent's kill switches from the victim straight back to the killer (its `_kill`
+   * callback throws into the victim, then switches to the waiting killer): a directed
+   * hand-off, so the killer runs right after the victim's last step, before anything else
+   * that is ready and before the links.
+   */
   private wakeDeathWaiters(): void {
     const ws = this.deathWaiters;
     this.deathWaiters = [];
-    for (const w of ws) w.resume(undefined);
+    for (const w of ws) w.handOff(undefined);
   }
 
   /** True once finished (returned, raised or killed). */
@@ -274,8 +278,9 @@ export class Greenlet<T = unknown> extends Linkable<Greenlet<T>> {
       yield* suspend<void>(
         (waker) => {
           this.deathWaiters.push(waker);
-          // Queued behind the victim: if it survived its step, go on to join.
-          const h = this.loopRef!.callSoon(() => void waker.resume(undefined));
+          // Queued behind the victim: if it survived its step, hand back to the killer,
+          // which goes on to join.
+          const h = this.loopRef!.callSoon(() => void waker.handOff(undefined));
           return () => {
             h.cancel();
             const i = this.deathWaiters.indexOf(waker);
@@ -338,6 +343,8 @@ function instantiate(exception: unknown): unknown {
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * const g1 = gevent.spawn(eat, "egon");
  * const g2 = gevent.spawn(play, "egon");
  * yield* gevent.joinAll([g1, g2]);
@@ -361,6 +368,8 @@ export function spawn(fn: GreenletFn<unknown[], unknown>, ...args: unknown[]): G
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * const g = gevent.spawnLater(100, remind, "tea");
  * ```
  */
@@ -394,6 +403,8 @@ export function spawnLater(
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * const me = gevent.getcurrent();
  * ```
  */

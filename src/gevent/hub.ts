@@ -16,6 +16,8 @@ import { Timeout } from "./timeout.js";
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * yield* gevent.sleep(50);
  * ```
  */
@@ -28,6 +30,8 @@ export function sleep(ms = 0): Operation<void> {
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * yield* gevent.idle();
  * ```
  */
@@ -64,6 +68,8 @@ export interface WaitOptions {
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * for (const next of gevent.iwait([g1, g2, g3])) {
  *   const g = yield* next;
  *   console.log(g?.value);
@@ -133,6 +139,8 @@ export function* iwait<W extends Waitable>(
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * const finished = yield* gevent.wait([g1, g2], { timeout: 100 });
  * ```
  */
@@ -161,6 +169,8 @@ export interface JoinAllOptions extends WaitOptions {
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * const finished = yield* gevent.joinAll([g1, g2, g3], { timeout: 1000 });
  * ```
  */
@@ -194,6 +204,8 @@ export interface KillAllOptions {
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * yield* gevent.killAll(workers);
  * ```
  */

@@ -32,7 +32,7 @@
  * @module
  */
 
-export { GreenletExit } from "../greenlet/errors.js";
+export { GreenletExit } from "./errors.js";
 export {
   Greenlet,
   getcurrent,
@@ -61,3 +61,10 @@ export * as queue from "./queue.js";
 export * as lock from "./lock.js";
 export * as event from "./event.js";
 export * as pool from "./pool.js";
+export { Socket, SocketFile, createConnection, type Address } from "./socket.js";
+export {
+  STOP_TIMEOUT_MS,
+  StreamServer,
+  type StreamHandler,
+  type StreamServerOptions,
+} from "./server.js";

@@ -69,6 +69,9 @@ export abstract class Linkable<S> {
    * ```
    */
   rawlink(fn: RawLink<S>): void {
+    // Bound to the loop of its first link: set() may then come from anywhere (a Node
+    // callback outside any task), the notification still runs on that loop.
+    this.loopRef ??= hubLoop("rawlink");
     this.links.push(fn);
     if (this.ready()) this.scheduleNotify();
   }
@@ -121,7 +124,7 @@ export abstract class Linkable<S> {
     if (timeout != null) checkTimeout(timeout);
     return suspend<boolean>(
       (waker) => {
-        const loop = this.loopRef ?? hubLoop("waiting");
+        const loop = (this.loopRef ??= hubLoop("waiting"));
         let timer: Handle | null = null;
         const link: RawLink<S> = () => {
           timer?.cancel();

@@ -36,6 +36,8 @@ function* acquireWith(
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * const sem = new gevent.lock.Semaphore(2);
  * if (yield* sem.acquire(true, 100)) {
  *   try { yield* work(); } finally { sem.release(); }
@@ -58,6 +60,8 @@ export class Semaphore extends SpindleSemaphore {
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * const sem = new gevent.lock.BoundedSemaphore(1);
  * yield* sem.acquire();
  * sem.release();
@@ -80,11 +84,13 @@ export class BoundedSemaphore extends SpindleBoundedSemaphore {
  *
  * @example
  * ```ts
- * const lock = new gevent.lock.RLock();
- * yield* lock.acquire();
- * yield* lock.acquire(); // same task: fine
- * lock.release();
- * lock.release();
+ * import * as gevent from "spindle/gevent";
+ *
+ * const rlock = new gevent.lock.RLock();
+ * yield* rlock.acquire();
+ * yield* rlock.acquire(); // same task: fine
+ * rlock.release();
+ * rlock.release();
  * ```
  */
 export class RLock {

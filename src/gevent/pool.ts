@@ -31,6 +31,8 @@ export interface GroupJoinOptions {
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * const group = new gevent.Group();
  * yield* group.spawn(download, "a");
  * yield* group.spawn(download, "b");
@@ -114,7 +116,7 @@ export class Group {
    *
    * @example
    * ```ts
-   * const g = yield* pool.spawn(fetchPage, url);
+   * const g = yield* workers.spawn(fetchPage, url);
    * ```
    */
   *spawn<A extends unknown[], R>(
@@ -178,7 +180,7 @@ export class Group {
    *
    * @example
    * ```ts
-   * const sizes = yield* pool.map(fetchSize, urls);
+   * const sizes = yield* workers.map(fetchSize, urls);
    * ```
    */
   *map<T, R>(fn: Fn<[T], R>, items: Iterable<T>): Generator<Instruction | undefined, R[], unknown> {
@@ -194,7 +196,7 @@ export class Group {
    *
    * @example
    * ```ts
-   * for (const next of pool.imap(fetchSize, urls)) console.log(yield* next);
+   * for (const next of workers.imap(fetchSize, urls)) console.log(yield* next);
    * ```
    */
   imap<T, R>(fn: Fn<[T], R>, items: Iterable<T>): Generator<Operation<R>, void, unknown> {
@@ -254,8 +256,10 @@ export class Group {
  *
  * @example
  * ```ts
- * const pool = new gevent.Pool(2);
- * const pages = yield* pool.map(fetchPage, urls); // two at a time
+ * import * as gevent from "spindle/gevent";
+ *
+ * const workers = new gevent.Pool(2);
+ * const pages = yield* workers.map(fetchPage, urls); // two at a time
  * ```
  */
 export class Pool extends Group {

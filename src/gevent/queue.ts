@@ -60,6 +60,8 @@ function* putWith<T>(
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * const q = new gevent.queue.Queue<string>();
  * yield* q.put("job");
  * const job = yield* q.get(true, 100); // throws Empty after 100 ms
@@ -80,6 +82,8 @@ export class Queue<T> extends SpindleQueue<T> {
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * const q = new gevent.queue.JoinableQueue<number>();
  * q.putNowait(1);
  * q.taskDone();
@@ -93,6 +97,8 @@ export class JoinableQueue<T> extends Queue<T> {}
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * const q = new gevent.queue.PriorityQueue<number>();
  * ```
  */
@@ -110,6 +116,8 @@ export class PriorityQueue<T> extends SpindlePriorityQueue<T> {
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * const q = new gevent.queue.LifoQueue<number>();
  * ```
  */

@@ -128,6 +128,8 @@ export class Timeout extends Error {
    *
    * @example
    * ```ts
+   * import * as gevent from "spindle/gevent";
+   *
    * try {
    *   yield* new Timeout(20).with(function* () {
    *     yield* gevent.sleep(1000);
@@ -162,6 +164,8 @@ export interface WithTimeoutOptions<V> {
  *
  * @example
  * ```ts
+ * import * as gevent from "spindle/gevent";
+ *
  * const page = yield* gevent.withTimeout(100, fetchPage(url), { timeoutValue: null });
  * ```
  */

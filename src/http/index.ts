@@ -22,3 +22,14 @@
  */
 
 export * as web from "./web.js";
+export {
+  ClientConnectorError,
+  ClientError,
+  ClientResponse,
+  ClientResponseError,
+  ClientSession,
+  ClientTimeoutError,
+  type ClientSessionOptions,
+  type ClientTimeout,
+  type RequestOptions,
+} from "./client.js";

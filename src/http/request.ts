@@ -8,10 +8,12 @@ import type { Socket } from "node:net";
 import type { Instruction } from "../index.js";
 import type { Application } from "./application.js";
 import { readBody } from "./body.js";
-import { HTTPBadRequest } from "./exceptions.js";
+import type { StreamReader } from "../streams/index.js";
+import { HTTPBadRequest, HTTPRequestEntityTooLarge } from "./exceptions.js";
 import { parseForm, type FormData } from "./form.js";
 import { dual, type Dual } from "./op.js";
 import type { MatchInfo } from "./router.js";
+import { readerFrom } from "./stream.js";
 
 /** @internal What an upgrade request (WebSocket) carries besides the request itself. */
 export interface Upgrade {
@@ -51,6 +53,7 @@ export class Request {
   private _cookies: Record<string, string> | undefined;
   private _body: Buffer | undefined;
   private _state: Map<unknown, unknown> | undefined;
+  private _content: StreamReader | undefined;
 
   constructor(
     /** Node's request. */
@@ -173,6 +176,14 @@ export class Request {
     (this._state ??= new Map()).set(key, value);
   }
 
+  /**
+   * The body as a StreamReader, for reading it incrementally (`yield* request.content.read(n)`,
+   * `readline()`, …). Not bounded by clientMaxSize (read() and the others are).
+   */
+  get content(): StreamReader {
+    return (this._content ??= readerFrom(this.message));
+  }
+
   /** The whole body as bytes (413 past the application's clientMaxSize). */
   read(): Dual<Buffer> {
     return dual(() => this.readOnce());
@@ -214,7 +225,17 @@ export class Request {
   }
 
   private *readOnce(): Generator<Instruction | undefined, Buffer, unknown> {
-    if (this._body === undefined) this._body = yield* readBody(this.message, this._clientMaxSize);
+    if (this._body !== undefined) return this._body;
+    if (this._content !== undefined) {
+      // The body was partly read through content: take the rest from there.
+      const rest = yield* this._content.read();
+      if (rest.length > this._clientMaxSize)
+        throw new HTTPRequestEntityTooLarge({
+          text: `Maximum request body size ${this._clientMaxSize} exceeded`,
+        });
+      return (this._body = rest);
+    }
+    this._body = yield* readBody(this.message, this._clientMaxSize);
     return this._body;
   }
 

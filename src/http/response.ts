@@ -67,6 +67,10 @@ export class StreamResponse {
   private _headers: Headers | undefined;
   /** @internal the Node response once prepared */
   _res: ServerResponse | null = null;
+  /** @internal the server prepares it when the handler returns it (FileResponse) */
+  _prepareOnReturn = false;
+  /** @internal the socket was handed over (a WebSocket): nothing to end */
+  _detached = false;
 
   constructor(options: ResponseOptions = {}) {
     this.status = options.status ?? 200;

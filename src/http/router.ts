@@ -14,6 +14,7 @@
 
 import FindMyWay from "find-my-way";
 import { HTTPMethodNotAllowed, HTTPNotFound } from "./exceptions.js";
+import { staticHandler } from "./file-response.js";
 import type { Application } from "./application.js";
 import type { Handler, NextHandler } from "./handler.js";
 
@@ -211,6 +212,15 @@ export class UrlDispatcher {
   /** OPTIONS. */
   addOptions(path: string, handler: Handler, options?: RouteOptions): Route {
     return this.addRoute("OPTIONS", path, handler, options);
+  }
+
+  /**
+   * Serves the files under `dir` at `prefix` (GET and HEAD), through `send`: ranges,
+   * ETags, conditional requests; paths that climb out of `dir` are refused (403).
+   */
+  addStatic(prefix: string, dir: string, options: RouteOptions = {}): Route {
+    const p = prefix.replace(/\/+$/, "");
+    return this.addGet(`${p}/{filename:.*}`, staticHandler(p, dir), options);
   }
 
   /** Adds route definitions made with `web.get`, `web.post`, … (aiohttp's add_routes). */

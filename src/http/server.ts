@@ -129,7 +129,7 @@ export class RequestHandler {
     const q = url.indexOf("?");
     const found = app.router.resolve(req.method ?? "GET", q < 0 ? url : url.slice(0, q));
     let result: HandlerResult;
-    let request: Request;
+    let request: Request | undefined;
     try {
       if (found.route !== null) {
         const route = found.route;
@@ -155,12 +155,28 @@ export class RequestHandler {
       }
     } catch (e) {
       if (e instanceof HTTPException) result = e;
-      else if (e instanceof CancelledError && res.destroyed)
-        throw e; // the client went away
+      // Cancelled: the client went away, or shutdown ran out of time: nothing to answer.
+      else if (e instanceof CancelledError) throw e;
       else {
         this.report(e, req);
         result = internalError();
       }
+    }
+    if (result instanceof StreamResponse) {
+      if (result._prepareOnReturn && result._res === null) {
+        // A FileResponse: sending it is an operation (send stats the file, then streams it).
+        try {
+          yield* result._prepare(request!);
+        } catch (e) {
+          if (e instanceof CancelledError) throw e;
+          if (e instanceof HTTPException) result = e;
+          else {
+            this.report(e, req);
+            result = internalError();
+          }
+        }
+      }
+      if (result instanceof StreamResponse && result._detached) return; // a WebSocket owns the socket
     }
     this.finish(res, result, req);
   }

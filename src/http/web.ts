@@ -3,6 +3,7 @@
 export { Application, AppKey, DEFAULT_CLIENT_MAX_SIZE } from "./application.js";
 export type { ApplicationOptions, AppSignalHandler } from "./application.js";
 export * from "./exceptions.js";
+export { FileResponse, type FileResponseOptions } from "./file-response.js";
 export { FileField, FormData } from "./form.js";
 export type { Handler, HandlerResult, Middleware, NextHandler } from "./handler.js";
 export { Request } from "./request.js";
@@ -40,3 +41,13 @@ export {
   type TCPSiteOptions,
 } from "./runner.js";
 export type { ServerOptions } from "./server.js";
+export {
+  WebSocketConnection,
+  WebSocketResponse,
+  WSCloseCode,
+  WSMessage,
+  WSMsgType,
+  WSServerHandshakeError,
+  type WebSocketOptions,
+  type WSMsgTypeValue,
+} from "./websocket.js";

@@ -448,7 +448,9 @@ export function* serve(
   const netOpts = { allowHalfOpen: true, pauseOnConnect: false };
   const server =
     options.ssl !== undefined
-      ? createTlsServer({ ...options.ssl, allowHalfOpen: true })
+      ? // No half-open TLS: a client that hangs up mid-handshake would leave its socket
+        // open forever (and asyncio closes a TLS connection at EOF anyway).
+        createTlsServer(options.ssl)
       : createNetServer(netOpts);
   // A TLS handshake that fails ends that connection only; the server goes on.
   server.on("tlsClientError", (_e: unknown, socket: Socket) => socket.destroy());

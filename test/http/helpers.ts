@@ -3,17 +3,28 @@
 // server is cleaned up whatever happens, and the test's undici Agent is closed.
 
 import { readdirSync } from "node:fs";
-import { fromPromise, getRunningLoop, run, type ExceptionContext } from "../../src/index.js";
+import {
+  asOperation,
+  getRunningLoop,
+  run,
+  type CoroutineLike,
+  type ExceptionContext,
+  type Instruction,
+  type Operation,
+} from "../../src/index.js";
 import { web } from "../../src/http/index.js";
 import type { ServerOptions } from "../../src/http/server.js";
 
 export const CORES = ["wasm", "ts"] as const;
 export type CoreKind = (typeof CORES)[number];
 
-/** Runs `app` on a fresh loop and calls `client(baseUrl, runner)`; returns its result. */
+/**
+ * Runs `app` on a fresh loop and runs `client(baseUrl, runner, site)` on the same loop (a
+ * coroutine, an async function or a Promise); returns its result.
+ */
 export async function serve<T>(
   app: web.Application,
-  client: (base: string, runner: web.AppRunner, site: web.TCPSite) => Promise<T>,
+  client: (base: string, runner: web.AppRunner, site: web.TCPSite) => CoroutineLike<T>,
   options: {
     core?: CoreKind;
     server?: ServerOptions;
@@ -33,7 +44,8 @@ export async function serve<T>(
         const site = new web.TCPSite(runner, options.host ?? "127.0.0.1", 0);
         yield* site.start();
         const host = site.host.includes(":") ? `[${site.host}]` : site.host;
-        return yield* fromPromise(client(`http://${host}:${site.port}`, runner, site));
+        const call = () => client(`http://${host}:${site.port}`, runner, site) as PromiseLike<T>;
+        return yield* asOperation(call); // async clients run with the task as their context
       } finally {
         yield* runner.cleanup();
       }
@@ -61,4 +73,16 @@ export function pyJson(v: unknown): string {
 export function pyRepr(s: string): string {
   if (s.includes("'") && !s.includes('"')) return `"${s}"`;
   return `'${s.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/'/g, "\\'")}'`;
+}
+
+/** Runs `op` and returns what it threw (null if it returned). */
+export function* caught(
+  op: Operation<unknown>,
+): Generator<Instruction | undefined, unknown, unknown> {
+  try {
+    yield* op;
+    return null;
+  } catch (e) {
+    return e;
+  }
 }
