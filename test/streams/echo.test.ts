@@ -6,6 +6,7 @@ import { createServer as createNetServer } from "node:net";
 import { describe, expect, test } from "vitest";
 import {
   createTask,
+  currentTask,
   gather,
   getRunningLoop,
   openConnection,
@@ -18,9 +19,12 @@ import {
 import { CORES, fdCount, portOf, settle } from "./helpers.js";
 
 /** The tutorial's handler: read one message, answer "<peer> Your msg <data>". */
+const handlerTaskNames: string[] = [];
+
 function* tutorialHandler(reader: StreamReader, writer: StreamWriter) {
   const data = yield* reader.read(100);
   const [host, port] = writer.getExtraInfo("peername") as [string, number];
+  handlerTaskNames.push(currentTask()!.name);
   writer.write(`('${host}', ${port}) Your msg ${data.toString()}`);
   yield* writer.drain();
   writer.close();
@@ -58,6 +62,8 @@ describe.each(CORES)("%s core", (core) => {
       return [answer, localPort] as const;
     }, opts);
     expect(reply[0]).toBe(`('127.0.0.1', ${reply[1]}) Your msg Thread-1 say hello 1`);
+    // The connection's task is named after its peer.
+    expect(handlerTaskNames.pop()).toBe(`127.0.0.1:${reply[1]}`);
     expect(await settle(() => fdCount() <= fds)).toBe(true);
   });
 
