@@ -190,6 +190,11 @@ export async function runHttpServer(
       await checkRoute(server.port);
       samples.set(impl, []);
     }
+    // Warm-up: the JIT compiles the hot paths before any CPU time is counted.
+    for (const impl of HTTP_SERVER_IMPLS) {
+      onStep(`http-server · ${impl} (warm-up)`);
+      await load(`http://127.0.0.1:${servers.get(impl)!.port}/12345`, 1, s.connections);
+    }
     for (let round = 0; round < s.rounds; round++) {
       const order = round % 2 === 0 ? HTTP_SERVER_IMPLS : [...HTTP_SERVER_IMPLS].reverse();
       for (const impl of order) {

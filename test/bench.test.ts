@@ -39,6 +39,9 @@ const EXPECTED: Record<string, string[]> = {
   "cold-start": KERNEL,
   "executor-tiny": ["spindle-wasm", "spindle-ts", "piscina"],
   "executor-small": ["spindle-wasm", "spindle-ts", "piscina"],
+  // HTTP (bench/http.ts)
+  "http-server": ["spindle-wasm", "spindle-ts", "node-http", "fastify"],
+  "http-client": ["spindle-wasm", "undici", "fetch"],
 };
 
 let out: string;
