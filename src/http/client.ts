@@ -326,10 +326,9 @@ export class ClientResponse {
  *
  * @example
  * ```ts
- * import { run } from "spindle";
  * import { ClientSession } from "spindle/http";
  *
- * await run(function* () {
+ * function* main() {
  *   const session = new ClientSession({ timeout: { total: 10_000 } });
  *   try {
  *     const res = yield* session.get("http://127.0.0.1:9977/", { params: { q: "1" } });
@@ -338,7 +337,7 @@ export class ClientResponse {
  *   } finally {
  *     yield* session.close();
  *   }
- * });
+ * }
  * ```
  */
 export class ClientSession {
