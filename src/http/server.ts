@@ -17,6 +17,7 @@ import {
   type IncomingMessage,
   type Server as NodeServer,
 } from "node:http";
+import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
 import {
   CancelledError,
@@ -48,6 +49,9 @@ export interface ServerOptions {
   /** Graceful shutdown: how long in-flight requests may take to finish (default 60 000). */
   shutdownTimeout?: number;
 }
+
+/** The set of a connection's requests in flight, kept on its socket. */
+const IN_FLIGHT = Symbol("spindle.http.inFlight");
 
 const ERROR_500 = "500 Internal Server Error\n\nServer got itself in trouble";
 
@@ -107,14 +111,25 @@ export class RequestHandler {
   private start(req: IncomingMessage, res: ServerResponse, upgrade: Request["_upgrade"]): void {
     const task = this.loop.createTask(this.handle(req, res, upgrade));
     this.inFlight.add(task);
-    const onClose = (): void => {
-      // The connection closed before the response was written: the client went away.
-      if (!res.writableFinished && !task.done()) task.cancel("client disconnected");
+    // One 'close' listener per connection (not per request: keep-alive connections carry
+    // many) cancels the tasks of the requests it still has in flight: the client went away.
+    // (Not for an upgrade: a WebSocket's close is a message to its handler, not a cancel.)
+    const socket = (upgrade === null ? req.socket : new EventEmitter()) as Socket & {
+      [IN_FLIGHT]?: Set<Task<void>>;
     };
-    res.once("close", onClose);
+    let tasks = socket[IN_FLIGHT];
+    if (tasks === undefined) {
+      const own = new Set<Task<void>>();
+      tasks = socket[IN_FLIGHT] = own;
+      socket.once("close", () => {
+        for (const t of own) t.cancel("client disconnected");
+      });
+    }
+    tasks.add(task);
+    const owner = tasks;
     task.onDone(() => {
       this.inFlight.delete(task);
-      res.off("close", onClose);
+      owner.delete(task);
       if (this.inFlight.size === 0 && this.idleWaiter !== null) this.idleWaiter();
     });
   }
@@ -137,14 +152,20 @@ export class RequestHandler {
           req,
           res,
           route.app!,
-          new MatchInfo(Object.entries(found.params) as Array<[string, string]>, route),
+          MatchInfo.of(found.params, route),
           route.app!.clientMaxSize,
           upgrade,
         );
         result =
-          route._chain === undefined
-            ? yield* call(route.handler, request)
-            : yield* route._chain(request);
+          route._chain !== undefined
+            ? yield* route._chain(request)
+            : route._generator
+              ? yield* route.handler(request) as Generator<
+                  Instruction | undefined,
+                  HandlerResult,
+                  unknown
+                >
+              : yield* call(route.handler, request);
       } else {
         request = new Request(req, res, app, new MatchInfo([], null), app.clientMaxSize, upgrade);
         const error = found.error;
