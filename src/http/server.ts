@@ -17,7 +17,6 @@ import {
   type IncomingMessage,
   type Server as NodeServer,
 } from "node:http";
-import { EventEmitter } from "node:events";
 import type { Socket } from "node:net";
 import {
   CancelledError,
@@ -50,7 +49,7 @@ export interface ServerOptions {
   shutdownTimeout?: number;
 }
 
-/** The set of a connection's requests in flight, kept on its socket. */
+/** A connection's requests in flight, kept on its socket. */
 const IN_FLIGHT = Symbol("spindle.http.inFlight");
 
 const ERROR_500 = "500 Internal Server Error\n\nServer got itself in trouble";
@@ -58,7 +57,12 @@ const ERROR_500 = "500 Internal Server Error\n\nServer got itself in trouble";
 /** @internal One application served on one loop; sites (listening servers) share it. */
 export class RequestHandler {
   /** The tasks of the requests in flight. */
-  readonly inFlight = new Set<Task<void>>();
+  /** Requests in flight (their tasks are in `connections` and `upgrades`). */
+  inFlightCount = 0;
+  /** Per open connection, its requests in flight. */
+  private readonly connections = new Set<Task<void>[]>();
+  /** The requests in flight that came as upgrades (WebSockets). */
+  private readonly upgrades: Task<void>[] = [];
   private readonly nodeServers = new Set<NodeServer>();
   private idleWaiter: (() => void) | null = null;
   private closing = false;
@@ -110,28 +114,37 @@ export class RequestHandler {
 
   private start(req: IncomingMessage, res: ServerResponse, upgrade: Request["_upgrade"]): void {
     const task = this.loop.createTask(this.handle(req, res, upgrade));
-    this.inFlight.add(task);
-    // One 'close' listener per connection (not per request: keep-alive connections carry
-    // many) cancels the tasks of the requests it still has in flight: the client went away.
-    // (Not for an upgrade: a WebSocket's close is a message to its handler, not a cancel.)
-    const socket = (upgrade === null ? req.socket : new EventEmitter()) as Socket & {
-      [IN_FLIGHT]?: Set<Task<void>>;
-    };
-    let tasks = socket[IN_FLIGHT];
-    if (tasks === undefined) {
-      const own = new Set<Task<void>>();
-      tasks = socket[IN_FLIGHT] = own;
-      socket.once("close", () => {
-        for (const t of own) t.cancel("client disconnected");
-      });
-    }
-    tasks.add(task);
-    const owner = tasks;
+    this.inFlightCount++;
+    // Each connection keeps its requests in flight in a small array on its socket (usually
+    // one; a few when pipelined), and one 'close' listener per connection — not per request:
+    // keep-alive connections carry many — cancels them: the client went away. No per-request
+    // Set: hashing a fresh Task for a Set costs more than the rest of this bookkeeping.
+    // (An upgrade keeps its own list: a WebSocket's close is a message to its handler.)
+    let tasks: Task<void>[];
+    if (upgrade === null) {
+      const socket = req.socket as Socket & { [IN_FLIGHT]?: Task<void>[] };
+      let own = socket[IN_FLIGHT];
+      if (own === undefined) {
+        const list: Task<void>[] = (own = socket[IN_FLIGHT] = []);
+        this.connections.add(list);
+        socket.once("close", () => {
+          this.connections.delete(list);
+          for (const t of list.slice()) t.cancel("client disconnected");
+        });
+      }
+      tasks = own;
+    } else tasks = this.upgrades;
+    tasks.push(task);
     task.onDone(() => {
-      this.inFlight.delete(task);
-      owner.delete(task);
-      if (this.inFlight.size === 0 && this.idleWaiter !== null) this.idleWaiter();
+      const i = tasks.indexOf(task);
+      if (i >= 0) tasks.splice(i, 1);
+      if (--this.inFlightCount === 0 && this.idleWaiter !== null) this.idleWaiter();
     });
+  }
+
+  /** The tasks of every request in flight. */
+  get inFlight(): Task<void>[] {
+    return [...this.upgrades, ...[...this.connections].flat()];
   }
 
   private *handle(
@@ -268,11 +281,11 @@ export class RequestHandler {
       s.close();
       s.closeIdleConnections();
     }
-    if (this.inFlight.size > 0) yield* this.waitIdle(timeout);
-    for (const t of [...this.inFlight]) t.cancel("server shutdown");
+    if (this.inFlightCount > 0) yield* this.waitIdle(timeout);
+    for (const t of this.inFlight) t.cancel("server shutdown");
     for (const s of this.nodeServers) s.closeAllConnections();
     // Let cancelled handlers run their finally blocks.
-    if (this.inFlight.size > 0) yield* this.waitIdle(1000);
+    if (this.inFlightCount > 0) yield* this.waitIdle(1000);
   }
 
   private waitIdle(timeout: number): Operation<void> {
