@@ -128,6 +128,47 @@ describe.each(CORES)("WebSockets (%s core)", (core) => {
     );
   });
 
+  it("a heartbeat closes a peer that stops answering pings (1006), and keeps a live one", async () => {
+    const trace: string[] = [];
+    const a = new web.Application();
+    a.router.addGet("/hb", function* (request) {
+      const ws = new web.WebSocketResponse({ heartbeat: 100 });
+      yield* ws.prepare(request);
+      const msg = yield* ws.receive();
+      trace.push(`type ${msg.type} code ${String(ws.closeCode)}`);
+      return ws;
+    });
+    await serve(
+      a,
+      async (base) => {
+        const url = base.replace("http", "ws") + "/hb";
+        // A live peer (ws answers pings by itself) stays connected across several beats.
+        const live = new WebSocket(url);
+        await new Promise((r) => live.once("open", r));
+        let pings = 0;
+        live.on("ping", () => pings++);
+        await new Promise((r) => setTimeout(r, 450));
+        expect(live.readyState).toBe(WebSocket.OPEN);
+        expect(pings).toBeGreaterThanOrEqual(2);
+        live.close(1000);
+        await new Promise((r) => live.once("close", r));
+        // A silent peer: no pongs.
+        const silent = new WebSocket(url, { autoPong: false });
+        await new Promise((r) => silent.once("open", r));
+        const t0 = Date.now();
+        await new Promise((r) => silent.once("close", r));
+        expect(Date.now() - t0).toBeLessThan(2000);
+        for (let i = 0; i < 100 && trace.length < 2; i++)
+          await new Promise((r) => setTimeout(r, 5));
+      },
+      { core },
+    );
+    expect(trace).toEqual([
+      `type ${web.WSMsgType.CLOSE} code 1000`,
+      `type ${web.WSMsgType.CLOSE} code 1006`,
+    ]);
+  });
+
   it("a handler cancelled by shutdown closes its WebSocket with 1001 (going away)", async () => {
     const trace: string[] = [];
     let code = 0;
