@@ -11,14 +11,7 @@
 
 import { STATUS_CODES } from "node:http";
 import { Agent, errors as undiciErrors, type Dispatcher } from "undici";
-import {
-  CancelledError,
-  getRunningLoop,
-  Semaphore,
-  suspend,
-  type Instruction,
-  type Operation,
-} from "../index.js";
+import { CancelledError, Semaphore, suspend, type Instruction, type Operation } from "../index.js";
 import type { StreamReader } from "../streams/index.js";
 import { dual, type Dual } from "./op.js";
 import { readerFrom } from "./stream.js";
@@ -499,11 +492,17 @@ export class ClientSession {
     if (this.permits !== null) yield* this.permits.acquire();
     try {
       if (timeout.total !== undefined && timeout.total > 0) {
-        const loop = getRunningLoop()!;
+        // A Node timer, not a loop one: requests' deadlines all differ, and the loop would
+        // re-arm its own Node timer each time the earliest one changes (a profile showed
+        // it); Node keeps timers of one duration in one list, O(1) in and out. So the
+        // total timeout runs on the real clock, also under a virtual one.
         const total = timeout.total;
-        exchange.timer = loop.callLater(total, () =>
-          exchange.abort.abort(new ClientTimeoutError("total", total)),
+        const t = setTimeout(
+          () => exchange.abort.abort(new ClientTimeoutError("total", total)),
+          total,
         );
+        t.unref();
+        exchange.timer = { cancel: () => clearTimeout(t) };
       }
       const raw = yield* awaitAbortable(
         this.dispatcher.request({
