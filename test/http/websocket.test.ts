@@ -128,6 +128,38 @@ describe.each(CORES)("WebSockets (%s core)", (core) => {
     );
   });
 
+  it("iterates messages: messages() in a generator handler, for await on the client", async () => {
+    const a = new web.Application();
+    a.router.addGet("/iter", function* (request) {
+      const ws = new web.WebSocketResponse();
+      yield* ws.prepare(request);
+      let n = 0;
+      for (const next of ws.messages()) {
+        const msg = yield* next;
+        if (msg.type === web.WSMsgType.TEXT) yield* ws.sendStr(`${++n}: ${String(msg.data)}`);
+        if (n === 3) yield* ws.close();
+      }
+      return ws;
+    });
+    await serve(
+      a,
+      async (base) => {
+        const session = new ClientSession();
+        try {
+          const ws = await session.wsConnect(`${base}/iter`);
+          for (const w of ["a", "b", "c"]) await ws.sendStr(w);
+          const got: string[] = [];
+          for await (const msg of ws) got.push(String(msg.data));
+          expect(got).toEqual(["1: a", "2: b", "3: c"]);
+          expect(ws.closeCode).toBe(1000);
+        } finally {
+          await session.close();
+        }
+      },
+      { core },
+    );
+  });
+
   it("a heartbeat closes a peer that stops answering pings (1006), and keeps a live one", async () => {
     const trace: string[] = [];
     const a = new web.Application();
