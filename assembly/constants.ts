@@ -7,7 +7,8 @@
 export const ABI_VERSION: i32 = 2;
 
 /**
- * An id (task or timer handle) is a positive i32: `generation << SLOT_BITS | slot`.
+ * An id (task or timer handle) is a non-negative i32 (the first id is 0):
+ * `generation << SLOT_BITS | slot`.
  *
  *   bit 31   30 ........ 22   21 ..................... 0
  *   [ 0 ] [ generation (9) ] [        slot (22)        ]

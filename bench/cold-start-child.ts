@@ -2,7 +2,7 @@
 // task (one turn, then return), and prints one JSON line of timestamps, in ms since the
 // process started (performance.timeOrigin).
 //
-//   node <compiled>/bench/cold-start-child.js <impl>
+//   node <compiled>/bench/cold-start-child.js <impl> [<file URL of spindle's entry>]
 //
 // Run compiled (see bench/compiled.ts) by bench/cold-start.ts, many fresh processes per
 // implementation. The import is dynamic, after the first timestamp, so `imported - started`
@@ -28,7 +28,12 @@ async function first(): Promise<[number, number]> {
   switch (impl) {
     case "spindle-wasm":
     case "spindle-ts": {
-      const { run } = await import("../src/index.js");
+      // What `import "spindle"` loads on Node (the package's bundle, dist/node/index.js),
+      // named by the parent; the compiled tree's own modules when run alone.
+      const entry = process.argv[3];
+      const { run } = (await import(
+        entry ?? "../src/index.js"
+      )) as typeof import("../src/index.js");
       const imported = performance.now();
       const result = await run(
         function* () {

@@ -8,7 +8,8 @@
 // The processes of the implementations are interleaved (one of each per round, the order
 // reversed every other round), so a burst of load on the machine lands on all of them.
 // Each implementation first gets one untimed process, which fills the OS file cache: this
-// measures a cold process, not a cold disk.
+// measures a cold process, not a cold disk. spindle's children load what a user's
+// `import "spindle"` loads on Node: the bundle in dist/node/ (scripts/bundle.mjs).
 
 import { spawn } from "node:child_process";
 import { median } from "./harness.js";
@@ -16,6 +17,12 @@ import type { CompiledTree } from "./compiled.js";
 import type { ColdStartReport } from "./cold-start-child.js";
 import type { ShapeSpec, Sizes } from "./plan.js";
 import type { ImplResult, ShapeResult } from "./report.js";
+
+/**
+ * What `import "spindle"` loads on Node: the package's bundle (package.json exports, the
+ * `node` condition; built by npm run build, which npm run bench runs first).
+ */
+const SPINDLE_ENTRY = new URL("../dist/node/index.js", import.meta.url).href;
 
 export const COLD_START_IMPLS = ["spindle-wasm", "spindle-ts", "native", "effection", "effect"];
 
@@ -43,7 +50,8 @@ export function coldStartShape(s: Sizes): ShapeSpec {
 function runChild(script: string, impl: string): Promise<{ r: ColdStartReport; wallMs: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [script, impl], { stdio: ["ignore", "pipe", "pipe"] });
+    const args = impl.startsWith("spindle") ? [script, impl, SPINDLE_ENTRY] : [script, impl];
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));

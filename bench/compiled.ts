@@ -91,7 +91,20 @@ export function compileTree(): CompiledTree {
   mkdirSync(join(dir, "build"), { recursive: true });
   for (const built of ["spindle.wasm", "spindle-wasm.js"])
     copyFileSync(join(ROOT, "build", built), join(dir, "build", built));
-  writeFileSync(join(dir, "package.json"), '{ "type": "module", "private": true }\n');
+  // The package's own `imports` (#node-host …), pointed at this tree: dist/x.js is src/x.js here.
+  const { imports = {} } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+    imports?: Record<string, Record<string, string>>;
+  };
+  const here: Record<string, Record<string, string>> = {};
+  for (const [name, conditions] of Object.entries(imports)) {
+    here[name] = {};
+    for (const [condition, target] of Object.entries(conditions))
+      if (condition !== "types") here[name][condition] = target.replace(/^\.\/dist\//, "./src/");
+  }
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ type: "module", private: true, imports: here }, null, 2) + "\n",
+  );
   return {
     dir,
     script: (name) => join(dir, "bench", `${name}.js`),

@@ -38,10 +38,11 @@ export interface Sizes {
   cancelTasks: number;
   /** 6. timers armed then fired (spindle, core, tinyqueue). */
   timers: number;
-  /** 6. timers armed then fired on Node's setTimeout (real delays: fewer of them). */
-  nodeTimers: number;
   /** 7. timers armed then cancelled (every implementation, setTimeout included). */
   cancelTimers: number;
+  /** 6c. tasks, and deadlines (a timeout scope around one turn) per task. */
+  deadlineTasks: number;
+  deadlinesPerTask: number;
   /** 8. sleeping tasks per child process, and processes per implementation. */
   memoryTasks: number;
   memoryProcesses: number;
@@ -67,8 +68,9 @@ export function sizesFor(mode: Mode): Sizes {
         fewTasks: 10,
         cancelTasks: 1000,
         timers: 20_000,
-        nodeTimers: 5000,
         cancelTimers: 20_000,
+        deadlineTasks: 1000,
+        deadlinesPerTask: 5,
         memoryTasks: 5000,
         memoryProcesses: 1,
         coldStarts: 1,
@@ -88,8 +90,9 @@ export function sizesFor(mode: Mode): Sizes {
         fewTasks: 100,
         cancelTasks: 10_000,
         timers: 200_000,
-        nodeTimers: 50_000,
         cancelTimers: 200_000,
+        deadlineTasks: 10_000,
+        deadlinesPerTask: 20,
         memoryTasks: 100_000,
         memoryProcesses: 1,
         coldStarts: 7,
@@ -109,8 +112,9 @@ export function sizesFor(mode: Mode): Sizes {
         fewTasks: 100,
         cancelTasks: 10_000,
         timers: 1_000_000,
-        nodeTimers: 200_000,
         cancelTimers: 1_000_000,
+        deadlineTasks: 10_000,
+        deadlinesPerTask: 20,
         // One process each: the figures barely move between processes, and Effection's
         // takes ~2.5 minutes and 11 GiB at this size.
         memoryTasks: 1_000_000,
@@ -160,7 +164,8 @@ export interface ShapeSpec {
   id: string;
   /** "3. ping-pong: 100k round trips through two Queue(1)". */
   title: string;
-  group: "kernel" | "greenlet" | "timers" | "executor" | "memory" | "cold-start" | "http";
+  group:
+    "kernel" | "greenlet" | "timers" | "executor" | "memory" | "cold-start" | "streams" | "http";
   /** Operations per iteration (what ops/s counts), and what they are, plural ("switches"). */
   ops: number;
   unit: string;

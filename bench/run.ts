@@ -61,6 +61,8 @@ import {
   runHttpClient,
   runHttpServer,
 } from "./http.js";
+// streams
+import { runStreams, streamsShapes, streamsSteps } from "./streams.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -160,7 +162,7 @@ function settingsText(mode: Mode, h: HarnessOptions, s: Sizes): string {
     `sleep(0) ${label(s.sleepTasks)}×${s.sleepsPerTask}`,
     `cancel ${label(s.cancelTasks)}`,
     `greenlet ${label(s.switches)} (queue ${label(s.queueSwitches)})`,
-    `timers ${label(s.timers)} (setTimeout ${label(s.nodeTimers)})`,
+    `timers ${label(s.timers)}`,
     `timer cancel ${label(s.cancelTimers)}`,
     `memory ${label(s.memoryTasks)} × ${s.memoryProcesses} process(es)`,
     `cold start ${s.coldStarts} processes`,
@@ -229,12 +231,15 @@ async function main(): Promise<void> {
   const cold = selected(coldStartShape(sizes), cli.only) ? coldStartShape(sizes) : null;
   // HTTP shapes (bench/http.ts).
   const http = httpShapes(cli.mode).filter((s) => selected(s, cli.only));
+  // streams: echo server and clients, in child processes (bench/streams.ts)
+  const streams = streamsShapes(cli.mode).filter((s) => selected(s, cli.only));
   if (
     throughput.length === 0 &&
     executor.length === 0 &&
     memory === null &&
     cold === null &&
-    http.length === 0
+    http.length === 0 &&
+    streams.length === 0
   )
     fail(`--only=${cli.only} matches no shape`);
 
@@ -255,7 +260,8 @@ async function main(): Promise<void> {
           ? HTTP_SERVER_IMPLS.length * (httpSizes(cli.mode).rounds + 1)
           : HTTP_CLIENT_IMPLS.length * httpSizes(cli.mode).rounds),
       0,
-    );
+    ) +
+    streamsSteps(cli.mode, streams);
   const progress = new Progress(total);
 
   const shapes: ShapeResult[] = [];
@@ -320,6 +326,14 @@ async function main(): Promise<void> {
       );
     } catch (e) {
       shapes.push(failed(spec, "throughput", e));
+    }
+  }
+  // streams
+  if (streams.length > 0) {
+    try {
+      shapes.push(...(await runStreams(cli.mode, streams, (what) => progress.step(what))));
+    } catch (e) {
+      for (const spec of streams) shapes.push(failed(spec, "throughput", e));
     }
   }
   await measureShapes(executor);

@@ -34,9 +34,23 @@ const EXPECTED: Record<string, string[]> = {
   "cancel-few": KERNEL,
   greenlet: ["generators", "spindle-wasm", "spindle-ts", "queue-wasm", "queue-ts"],
   "timers-fire": ["spindle-wasm", "spindle-ts", "core-wasm", "core-ts", "tinyqueue", "setTimeout"],
+  "timers-fire-4": [
+    "spindle-wasm",
+    "spindle-ts",
+    "core-wasm",
+    "core-ts",
+    "tinyqueue",
+    "setTimeout",
+  ],
+  deadline: ["spindle-wasm", "spindle-ts", "core-wasm", "core-ts", "setTimeout"],
   "timers-cancel": ["spindle-wasm", "spindle-ts", "core-wasm", "core-ts", "setTimeout"],
   memory: KERNEL,
   "cold-start": KERNEL,
+  // streams
+  "echo-server": ["net", "spindle-wasm", "spindle-ts"],
+  "echo-server-cpu": ["net", "spindle-wasm", "spindle-ts"],
+  "echo-clients": ["net", "spindle-wasm", "spindle-ts"],
+  "echo-clients-cpu": ["net", "spindle-wasm", "spindle-ts"],
   "executor-tiny": ["spindle-wasm", "spindle-ts", "piscina"],
   "executor-small": ["spindle-wasm", "spindle-ts", "piscina"],
   // HTTP (bench/http.ts)

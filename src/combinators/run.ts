@@ -4,6 +4,7 @@ import { EventLoop as Loop } from "../kernel/loop.js";
 import type { Task } from "../kernel/task.js";
 import { gather } from "./gather.js";
 import { InvalidStateError } from "../errors.js";
+import { coreReady } from "../core/index.js";
 
 /** Options of run(): the loop's, and the main task's name. */
 export interface RunOptions extends LoopOptions {
@@ -31,22 +32,50 @@ export interface RunOptions extends LoopOptions {
 export async function run<T>(main: CoroutineLike<T>, options: RunOptions = {}): Promise<T> {
   if (getRunningLoop() !== null)
     throw new InvalidStateError("spindle: run() cannot be called from a running event loop");
+  if (options.core !== "ts") {
+    // A browser's main thread compiles the wasm core asynchronously only: do it here once.
+    const compiling = coreReady();
+    if (compiling !== undefined) await compiling;
+  }
   const loop = new Loop(options);
   setEventLoop(loop);
+  let result: T;
   try {
     const task = loop.createTask(main, { name: options.name ?? "main" });
-    return await loop.runUntilComplete(task);
-  } finally {
-    try {
-      // A loop broken by an internal fault refuses work: its run already rejected with
-      // the InternalError, which is what run() reports.
-      if (loop.failure === null) await cancelAll(loop);
-    } finally {
-      // close() runs the loop's close hooks (an executor's pool, servers): wait for them.
-      await loop.close();
-      setEventLoop(null);
-    }
+    result = await loop.runUntilComplete(task);
+  } catch (error) {
+    // The first error is what run() reports: a failure while shutting down after it is a
+    // consequence, reported through the loop's exception handler, never in its place.
+    await shutDown(loop, (exception) =>
+      loop.callExceptionHandler({ message: "error in run() shutdown after a failure", exception }),
+    );
+    throw error;
   }
+  await shutDown(loop, (exception) => {
+    throw exception;
+  });
+  return result;
+}
+
+/** Cancels what is left and closes the loop; `onError` gets the first error of either. */
+async function shutDown(loop: EventLoop, onError: (error: unknown) => void): Promise<void> {
+  let failure: { error: unknown } | null = null;
+  try {
+    // A loop broken by an internal fault refuses work: its run already rejected with the
+    // InternalError, which is what run() reports.
+    if (loop.failure === null) await cancelAll(loop);
+  } catch (error) {
+    failure = { error };
+  }
+  try {
+    // close() runs the loop's close hooks (an executor's pool, servers): wait for them.
+    await loop.close();
+  } catch (error) {
+    failure ??= { error };
+  } finally {
+    setEventLoop(null);
+  }
+  if (failure !== null) onError(failure.error);
 }
 
 /** Cancels every pending task of `loop` and runs the loop until they have finished. */

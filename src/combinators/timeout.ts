@@ -92,11 +92,12 @@ class Scope<T> implements Operation<T>, Iterator<Instruction | undefined, T, unk
     this.before = task.cancelling();
     const it = asOperation(this.body)[Symbol.iterator]();
     this.it = it;
-    const when = this.absolute ? this.at : loop.time() + this.at;
+    const now = loop.time(); // one clock read per scope: ~30 ns each
+    const when = this.absolute ? this.at : now + this.at;
     // As asyncio's Timeout.reschedule: a deadline already passed expires with call_soon,
     // so the body is cancelled at its very first suspension.
     this.handle =
-      when <= loop.time()
+      when <= now
         ? loop.callSoon(expire, this as Scope<unknown>)
         : loop.callAt(when, expire, this as Scope<unknown>);
     return it;

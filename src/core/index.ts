@@ -29,7 +29,7 @@ export type { Core, CoreKind } from "./types.js";
 export type { CoreExports } from "./wasm.js";
 export { WasmCore, WASM_URL } from "./wasm.js";
 export type { CoreModule, CoreSource, CoreLoadFailure, ResponseLike } from "./load.js";
-export { coreModule, initCore, CoreLoadError } from "./load.js";
+export { coreModule, coreReady, initCore, CoreLoadError } from "./load.js";
 export { TsCore } from "./ts/index.js";
 export {
   ABI_VERSION,

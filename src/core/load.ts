@@ -123,6 +123,30 @@ export function coreModule(): CoreModule {
 }
 
 /**
+ * Undefined once the core module is compiled (compiling it synchronously now if the runtime
+ * allows: Node, Bun, Deno, Web Workers); a Promise where the runtime refuses to (a browser's
+ * main thread), which compiles the embedded bytes asynchronously — what run() awaits before
+ * its first loop, so `await run(...)` works unchanged in a browser page.
+ *
+ * @example
+ * ```ts
+ * const pending = coreReady();
+ * if (pending !== undefined) await pending; // only in a browser's main thread
+ * const core = createCore("wasm");
+ * ```
+ */
+export function coreReady(): Promise<void> | undefined {
+  if (compiled !== undefined) return undefined;
+  try {
+    coreModule();
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof CoreLoadError) || error.reason !== "sync-compile") throw error;
+    return initCore().then(() => undefined);
+  }
+}
+
+/**
  * Loads and compiles the WebAssembly core asynchronously — from the bytes spindle carries
  * (no argument), a URL or path, a fetch Response, bytes or a compiled module — and makes it
  * the module every later WasmCore (and createCore("wasm")) instantiates. Streams where the

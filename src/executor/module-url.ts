@@ -3,8 +3,7 @@
 // specifier. The worker imports it with import(), so a bare specifier resolves from
 // spindle's own location; a relative one has no base there and is refused.
 
-import { isAbsolute } from "node:path";
-import { pathToFileURL } from "node:url";
+import { isAbsolute, pathToFileURL } from "#node-host";
 import { describe } from "../errors.js";
 
 /** A URL scheme: two letters or more, so a Windows drive ("C:") is not taken for one. */

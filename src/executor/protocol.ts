@@ -12,7 +12,7 @@
 import { ExportNotFoundError, ModuleNotFoundError } from "./errors.js";
 
 // Outcome tags and the names a load failure travels under: defined once, in runner.js.
-import { FAILED, MISSING_EXPORT, MISSING_MODULE, OK, SKIPPED } from "./runner.js";
+import { FAILED, MISSING_EXPORT, MISSING_MODULE, OK, SKIPPED } from "./states.js";
 export { FAILED, MISSING_EXPORT, MISSING_MODULE, OK, SKIPPED };
 
 /** One job, as posted to a worker. */

@@ -33,21 +33,20 @@
 
 import { workerData } from "node:worker_threads";
 
-// Slot states (slots.ts and the tests import them from here).
-export const FREE = 0;
-export const QUEUED = 1;
-export const RUNNING = 2;
-export const CANCELLED = 3;
-export const ABORTED = 4;
-export const DONE = 5;
+// The shared constants live in states.js (re-exported here: the tests import them from here).
+import {
+  ABORTED,
+  DONE,
+  FAILED,
+  MISSING_EXPORT,
+  MISSING_MODULE,
+  OK,
+  QUEUED,
+  RUNNING,
+  SKIPPED,
+} from "./states.js";
 
-// Outcome tags (protocol.ts imports them from here).
-export const OK = 0;
-export const FAILED = 1;
-export const SKIPPED = 2;
-/** How a load failure says "this is the module or the export spindle could not find". */
-export const MISSING_MODULE = "spindle:missing-module";
-export const MISSING_EXPORT = "spindle:missing-export";
+export * from "./states.js";
 
 /** The brand of a transfer(value, list) marker. *Must* match src/executor/transfer.ts. */
 const TRANSFER = Symbol.for("spindle.executor.transfer");

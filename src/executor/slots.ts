@@ -20,7 +20,7 @@
 import { InternalError } from "../errors.js";
 
 // The states are defined once, in runner.js, which the worker threads load as it is.
-import { ABORTED, CANCELLED, DONE, FREE, QUEUED, RUNNING } from "./runner.js";
+import { ABORTED, CANCELLED, DONE, FREE, QUEUED, RUNNING } from "./states.js";
 export { ABORTED, CANCELLED, DONE, FREE, QUEUED, RUNNING };
 
 /** The shared job states and the free slots among them. */

@@ -27,8 +27,8 @@
 // (loop.holdExternal). shutdown() ends every thread; a loop's default executor is shut down
 // when the loop closes (runInExecutor's module does that), so no thread outlives run().
 
-import { createRequire } from "node:module";
-import { availableParallelism } from "node:os";
+// Node's built-ins through "#node-host": in a browser they throw NodeOnlyError (Node-only).
+import { availableParallelism, createRequire } from "#node-host";
 import type { ResourceLimits } from "node:worker_threads";
 import type { Piscina } from "piscina";
 import { describe } from "../errors.js";
@@ -41,8 +41,13 @@ import { RUNNING, QUEUED, Slots } from "./slots.js";
 import { CANCEL, START, type JobSink } from "./symbols.js";
 import { isTransfer } from "./transfer.js";
 
-/** The worker-side runner piscina loads in every thread. */
-const RUNNER = new URL("./runner.js", import.meta.url).href;
+/**
+ * The worker-side runner piscina loads in every thread. Its name is not a literal inside
+ * `new URL(...)`: bundlers follow that pattern (esbuild does) and would pull the runner, a
+ * Node-only worker-thread file, into a browser bundle of the root entry.
+ */
+const RUNNER_FILE = "runner.js";
+const RUNNER = new URL(`./${RUNNER_FILE}`, import.meta.url).href;
 
 /**
  * piscina, loaded when the first pool starts: importing it takes tens of ms (60 ms measured

@@ -14,6 +14,8 @@ import type { ExternalHold } from "../index.js";
 import type { Application } from "./application.js";
 import { dual, type Dual } from "./op.js";
 import { RequestHandler, type ServerOptions } from "./server.js";
+import type { ClusterOptions } from "../cluster/supervisor.js";
+import { runAppOnWorkers } from "./workers.js";
 
 /** Options of AppRunner: the server's limits and timeouts. */
 export type AppRunnerOptions = ServerOptions;
@@ -249,6 +251,15 @@ export interface RunAppOptions extends AppRunnerOptions, TCPSiteOptions {
   onListening?: (site: TCPSite) => void;
   /** runApp only: the scheduler core of the loop ("wasm" default, or "ts"). */
   core?: "wasm" | "ts";
+  // ── cluster layer: serving from several processes (src/http/workers.ts) ──
+  /**
+   * runApp only: serve from this many worker processes sharing the port (node:cluster;
+   * `"auto"`: one per core). Each worker runs the app on its own loop; the primary replaces
+   * a worker that dies and shuts them all down gracefully on SIGTERM/SIGINT.
+   */
+  workers?: number | "auto";
+  /** With `workers`: the supervisor's options (back-off, grace period, log; spindle/cluster). */
+  cluster?: ClusterOptions;
 }
 
 /**
@@ -309,6 +320,12 @@ function stopRequested(options: RunAppOptions): Operation<void> {
  * connections, let in-flight requests finish within `shutdownTimeout`, force-close, run
  * the cleanup callbacks). Resolves when all that is done.
  *
+ * With `workers: n` (or `"auto"`, one per core) the app runs in n processes sharing the
+ * port (node:cluster): the primary forks and supervises them — a worker that dies is
+ * replaced, with a back-off — and SIGTERM/SIGINT run this same graceful shutdown in every
+ * worker; runApp resolves in the primary once all have stopped. The program runs again
+ * in each worker, so code before runApp runs in every process (docs/scaling.md).
+ *
  * @example
  * ```ts
  * import { web } from "spindle/http";
@@ -318,8 +335,11 @@ function stopRequested(options: RunAppOptions): Operation<void> {
  *   return new web.Response({ text: request.path, status: 201 });
  * });
  * await web.runApp(app, { host: "0.0.0.0", port: 9977 });
+ * // or, on every core: await web.runApp(app, { port: 9977, workers: "auto" });
  * ```
  */
 export function runApp(app: Application, options: RunAppOptions = {}): Promise<void> {
+  // cluster layer: `workers` runs the app across processes (src/http/workers.ts).
+  if (options.workers !== undefined) return runAppOnWorkers(app, options);
   return run(serveApp(app, options), options.core === undefined ? {} : { core: options.core });
 }

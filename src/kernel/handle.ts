@@ -38,13 +38,20 @@ export class Handle {
     protected readonly loop: EventLoop,
     token: number,
     private callback: ((...args: never[]) => void) | null,
-    private args: readonly unknown[],
+    args: readonly unknown[],
   ) {
     this.token = token;
-    // The rest array of a call without arguments dies young instead of living as long as
-    // the handle: with many timers pending, what survives a scavenge is what costs.
-    if (args.length === 0) this.args = NO_ARGS;
+    // The rest array of a call with no argument or one dies young instead of living as long
+    // as the handle (a timeout scope passes itself): with many timers pending, what
+    // survives a scavenge is what costs.
+    if (args.length > 1) this.args = args;
+    else if (args.length === 1) this.arg = args[0];
   }
+
+  /** The arguments when there are two or more; NO_ARGS otherwise. */
+  private args: readonly unknown[] = NO_ARGS;
+  /** The argument when there is exactly one; NO_ARGS otherwise (a value no caller has). */
+  private arg: unknown = NO_ARGS;
 
   /**
    * Stops the callback from running; no effect once it ran.
@@ -61,6 +68,7 @@ export class Handle {
     this.token = CANCELLED;
     this.callback = null;
     this.args = NO_ARGS;
+    this.arg = NO_ARGS;
     if (token !== -1) this.loop._cancelHandle(this, token);
   }
 
@@ -84,8 +92,9 @@ export class Handle {
     this.token = -1;
     this.callback = null;
     try {
-      if (this.args.length === 0) cb();
-      else cb(...this.args);
+      if (this.args !== NO_ARGS) cb(...this.args);
+      else if (this.arg !== NO_ARGS) cb(this.arg);
+      else cb();
     } catch (exception) {
       this.loop.callExceptionHandler({
         message: `Exception in callback ${cb.name || "(anonymous)"}`,

@@ -7,10 +7,12 @@
 //   a macrotask (give the    setImmediate               MessageChannel (a message is a
 //   host a turn, then come                              macrotask; setTimeout(0) is
 //   back at once)                                       clamped to 4 ms after nesting)
-//   "nothing else can wake   process 'beforeExit'       none: the watchdog (see loop.ts)
-//   anyone" (deadlock)       (Node; Bun and Deno emit   is the only trigger
-//                            it only without a pending
-//                            top-level await)
+//   "nothing else can wake   process 'beforeExit'       none (a page never ends: a
+//   anyone" (deadlock)       (Node); Bun and Deno emit  deadlock there is a page that
+//                            it only without a pending  stays idle)
+//                            top-level await, so there
+//                            the loop's watchdog also
+//                            asks hostIdleProbe()
 //   the current task across  AsyncLocalStorage          none: currentTask() works in
 //   an await                 (context.ts)               generators, not across awaits
 
@@ -48,6 +50,69 @@ function pickMacrotask(): (fn: Callback) => void {
 export const hostProcess: { on?: (event: string, fn: Callback) => unknown } | undefined = (
   globalThis as { process?: { on?: (event: string, fn: Callback) => unknown } }
 ).process;
+
+type Runtime = {
+  Bun?: unknown;
+  Deno?: unknown;
+  process?: {
+    versions?: { node?: string };
+    getActiveResourcesInfo?: () => string[];
+    threadCpuUsage?: () => { user: number; system: number };
+    cpuUsage?: () => { user: number; system: number };
+  };
+};
+
+/**
+ * Where 'beforeExit' may never come, a factory of probes for the loop's deadlock watchdog:
+ * each probe, called every WATCHDOG_MS while a loop waits for its main task with nothing
+ * ready and no timer armed, answers true once the host has nothing left that could wake a
+ * task. Null where 'beforeExit' suffices (Node emits it with or without a pending top-level
+ * await) and where nothing ends (browsers: an idle page is not a program about to exit).
+ *
+ *   - Deno keeps running while a timer is pending, even an unref'd one, and lists what it
+ *     waits for in process.getActiveResourcesInfo() (timers, sockets, servers; unref'd
+ *     timers are not listed): an empty list means nothing outside can wake a task.
+ *   - Bun lists nothing there; but while its top-level await is pending and no handle is
+ *     alive, it re-ticks without ever blocking (oven-sh/bun#33283: 100% of a core), where a
+ *     live handle (a timer, a socket) has it block in epoll, near 0%. Two samples in a row
+ *     above a quarter of a core (a loaded machine shares it), with the loop idle throughout, mean nothing is alive. (A future Bun
+ *     that exits with code 13 there emits 'beforeExit' first, which the loop also hears.)
+ *     Host code outside spindle that keeps the main thread busy for two samples while the
+ *     loop idles would read as a deadlock: wake tasks from such code through the loop
+ *     (callSoon, a Promise the task awaits), which the loop sees and which resets the watch.
+ */
+export const hostIdleProbe: (() => () => boolean) | null = pickIdleProbe();
+
+function pickIdleProbe(): (() => () => boolean) | null {
+  const g = globalThis as Runtime;
+  const proc = g.process;
+  if (g.Deno !== undefined && typeof proc?.getActiveResourcesInfo === "function") {
+    const info = proc.getActiveResourcesInfo.bind(proc);
+    return () => () => info().length === 0;
+  }
+  const usage = proc?.threadCpuUsage ?? proc?.cpuUsage;
+  if (g.Bun !== undefined && typeof usage === "function") {
+    const cpu = (): number => {
+      const u = usage.call(proc);
+      return (u.user + u.system) / 1000; // ms
+    };
+    return () => {
+      let lastCpu = cpu();
+      let lastAt = performance.now();
+      let spins = 0;
+      return () => {
+        const c = cpu();
+        const at = performance.now();
+        const share = at > lastAt ? (c - lastCpu) / (at - lastAt) : 0;
+        lastCpu = c;
+        lastAt = at;
+        spins = share >= 0.25 ? spins + 1 : 0;
+        return spins >= 2;
+      };
+    };
+  }
+  return null;
+}
 
 /**
  * Calls `fn` when the host says nothing is left that could run (Node's 'beforeExit').

@@ -21,3 +21,10 @@ export { StreamWriter, type ExtraInfoName, type StreamWriterOptions } from "./st
 export { Server, startServer, type ConnectionHandler, type ServerOptions } from "./server.js";
 export { openConnection, type ConnectionOptionsLike } from "./open-connection.js";
 export { openUnixConnection, startUnixServer } from "./unix.js";
+export {
+  Process,
+  createSubprocessExec,
+  createSubprocessShell,
+  type StdioOption,
+  type SubprocessOptions,
+} from "./subprocess.js";

@@ -86,8 +86,7 @@ export function* connect(
         ...connectOpts,
         ...servername,
         ...extra,
-        allowHalfOpen: true,
-      } as unknown as ConnectionOptions);
+      } as ConnectionOptions);
     },
     tls ? "secureConnect" : "connect",
     what,

@@ -32,6 +32,8 @@ import { osError } from "./errors.js";
 import { peerLabel, track, wrapSocket } from "./connection.js";
 import type { StreamReader } from "./stream-reader.js";
 import type { StreamWriter } from "./stream-writer.js";
+import type { ClusterOptions } from "../cluster/supervisor.js";
+import { serveOnWorkers } from "./workers.js";
 
 /**
  * A connection handler: a generator function or an async function of (reader, writer).
@@ -73,6 +75,15 @@ export interface ServerOptions {
   startServing?: boolean;
   /** IPv6 only (no dual-stack) when binding "::". */
   ipv6Only?: boolean;
+  // ── cluster layer: serving from several processes (src/streams/workers.ts) ──
+  /**
+   * startServer only: serve from this many worker processes sharing the port (node:cluster;
+   * `"auto"`: one per core). In the primary, startServer then supervises the workers until
+   * SIGTERM/SIGINT and returns a closed Server; in each worker it serves. See startServer.
+   */
+  workers?: number | "auto";
+  /** With `workers`: the supervisor's options (back-off, grace period, log; spindle/cluster). */
+  cluster?: ClusterOptions;
 }
 
 /** Where a server listens: a TCP host and port, or a Unix socket path. */
@@ -374,7 +385,15 @@ function* handle(
   writer: StreamWriter,
 ): Generator<Instruction | undefined, void, unknown> {
   try {
-    yield* asOperation(() => handler(reader, writer) as Coroutine<unknown>);
+    // A generator function's coroutine runs as is. Anything else goes through asOperation,
+    // which calls it inside AsyncLocalStorage (so currentTask() works after an await) —
+    // measured: the first such call turns on Node's async hooks for the whole process,
+    // and every socket write then costs more, so generator handlers stay clear of it.
+    yield* asOperation(
+      isGeneratorFunction(handler)
+        ? (handler(reader, writer) as Coroutine<unknown>)
+        : () => handler(reader, writer) as Coroutine<unknown>,
+    );
   } catch (e) {
     writer.abort();
     if (e instanceof CancelledError) throw e;
@@ -385,6 +404,12 @@ function* handle(
     return;
   }
   writer.close();
+}
+
+const GENERATOR_FUNCTION_TAG = "[object GeneratorFunction]";
+
+function isGeneratorFunction(f: unknown): boolean {
+  return Object.prototype.toString.call(f) === GENERATOR_FUNCTION_TAG;
 }
 
 function describeEndpoint(e: Endpoint): string {
@@ -437,7 +462,9 @@ export function* serve(
   const netOpts = { allowHalfOpen: true, pauseOnConnect: false };
   const server =
     options.ssl !== undefined
-      ? createTlsServer({ ...options.ssl, allowHalfOpen: true })
+      ? // No half-open TLS: a client that hangs up mid-handshake would leave its socket
+        // open forever (and asyncio closes a TLS connection at EOF anyway).
+        createTlsServer(options.ssl)
       : createNetServer(netOpts);
   // A TLS handshake that fails ends that connection only; the server goes on.
   server.on("tlsClientError", (_e: unknown, socket: Socket) => socket.destroy());
@@ -451,6 +478,13 @@ export function* serve(
  * Starts a TCP server (asyncio.start_server): calls `handler(reader, writer)` as a task for
  * each connection. `host` null listens on every interface; port 0 picks a free port.
  *
+ * With `options.workers` the server runs in that many processes sharing the port
+ * (node:cluster, through spindle/cluster). In the primary process startServer forks and
+ * supervises them until SIGTERM/SIGINT, then returns a closed Server; in each worker — the
+ * same program, run again — it serves as without `workers`, and SIGTERM/SIGINT close it
+ * gracefully: no new connections, the open ones end as their handlers finish, then
+ * serveForever() returns (docs/scaling.md).
+ *
  * @example
  * ```ts
  * function* echo(reader: StreamReader, writer: StreamWriter) {
@@ -461,6 +495,10 @@ export function* serve(
  * }
  * const server = yield* startServer(echo, "127.0.0.1", 8888);
  * yield* server.serveForever();
+ *
+ * // The same on every core: run with the same code in each worker process.
+ * const shared = yield* startServer(echo, "127.0.0.1", 8889, { workers: "auto" });
+ * yield* shared.serveForever();
  * ```
  */
 export function startServer(
@@ -469,5 +507,7 @@ export function startServer(
   port = 0,
   options: ServerOptions = {},
 ): Operation<Server> {
+  // cluster layer: `workers` runs the server across processes (src/streams/workers.ts).
+  if (options.workers !== undefined) return serveOnWorkers(handler, { host, port }, options);
   return serve(handler, { host, port }, options);
 }
