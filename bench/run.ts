@@ -52,6 +52,15 @@ import {
 } from "./report.js";
 import { timerCases, timerShapes } from "./timers.js";
 import { executorCases, executorShapes } from "./executor.js";
+// HTTP (issue 10): servers in child processes, the load generator pinned to the other core.
+import {
+  httpShapes,
+  httpSizes,
+  HTTP_CLIENT_IMPLS,
+  HTTP_SERVER_IMPLS,
+  runHttpClient,
+  runHttpServer,
+} from "./http.js";
 // streams
 import { runStreams, streamsShapes, streamsSteps } from "./streams.js";
 
@@ -220,6 +229,8 @@ async function main(): Promise<void> {
   const executor = executorShapes(sizes).filter((s) => selected(s, cli.only));
   const memory = selected(memoryShape(sizes), cli.only) ? memoryShape(sizes) : null;
   const cold = selected(coldStartShape(sizes), cli.only) ? coldStartShape(sizes) : null;
+  // HTTP shapes (bench/http.ts).
+  const http = httpShapes(cli.mode).filter((s) => selected(s, cli.only));
   // streams: echo server and clients, in child processes (bench/streams.ts)
   const streams = streamsShapes(cli.mode).filter((s) => selected(s, cli.only));
   if (
@@ -227,6 +238,7 @@ async function main(): Promise<void> {
     executor.length === 0 &&
     memory === null &&
     cold === null &&
+    http.length === 0 &&
     streams.length === 0
   )
     fail(`--only=${cli.only} matches no shape`);
@@ -241,6 +253,14 @@ async function main(): Promise<void> {
     [...throughput, ...executor].reduce((n, s) => n + casesOf(s).length * rounds, 0) +
     (memory !== null ? MEMORY_IMPLS.length * sizes.memoryProcesses : 0) +
     (cold !== null ? COLD_START_IMPLS.length * (sizes.coldStarts + 1) : 0) +
+    http.reduce(
+      (n, s) =>
+        n +
+        (s.id === "http-server"
+          ? HTTP_SERVER_IMPLS.length * (httpSizes(cli.mode).rounds + 1)
+          : HTTP_CLIENT_IMPLS.length * httpSizes(cli.mode).rounds),
+      0,
+    ) +
     streamsSteps(cli.mode, streams);
   const progress = new Progress(total);
 
@@ -293,6 +313,19 @@ async function main(): Promise<void> {
       }
     } finally {
       tree?.dispose();
+    }
+  }
+  // HTTP: before the executor's worker threads exist in this process.
+  for (const spec of http) {
+    try {
+      const step = (what: string): void => progress.step(what);
+      shapes.push(
+        spec.id === "http-server"
+          ? await runHttpServer(cli.mode, step)
+          : await runHttpClient(cli.mode, step),
+      );
+    } catch (e) {
+      shapes.push(failed(spec, "throughput", e));
     }
   }
   // streams

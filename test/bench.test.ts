@@ -53,6 +53,9 @@ const EXPECTED: Record<string, string[]> = {
   "echo-clients-cpu": ["net", "spindle-wasm", "spindle-ts"],
   "executor-tiny": ["spindle-wasm", "spindle-ts", "piscina"],
   "executor-small": ["spindle-wasm", "spindle-ts", "piscina"],
+  // HTTP (bench/http.ts)
+  "http-server": ["spindle-wasm", "spindle-ts", "node-http", "fastify"],
+  "http-client": ["spindle-wasm", "undici", "fetch"],
 };
 
 let out: string;

@@ -70,6 +70,8 @@ export class Route {
   app: Application | null = null;
   /** @internal the handler wrapped in its middlewares (undefined: none) */
   _chain: NextHandler | undefined = undefined;
+  /** @internal the handler is a generator function (called and delegated to directly) */
+  readonly _generator: boolean;
   constructor(
     readonly method: string,
     readonly path: string,
@@ -77,6 +79,7 @@ export class Route {
     readonly name: string | undefined,
   ) {
     [this.pattern, this.params, this.tailRe] = translate(path);
+    this._generator = handler instanceof (GeneratorFunction as typeof Function);
   }
 
   /** The URL path of this route with `params` filled in. */
@@ -124,6 +127,13 @@ export class MatchInfo extends Map<string, string> {
   override get(name: string, fallback?: string): string | undefined {
     const v = super.get(name);
     return v === undefined ? fallback : v;
+  }
+
+  /** @internal From find-my-way's params object (no intermediate array of entries). */
+  static of(params: Record<string, string | undefined>, route: Route | null): MatchInfo {
+    const m = new MatchInfo([], route);
+    for (const k in params) m.set(k, params[k]!);
+    return m;
   }
 
   /** The application that owns the matched route. */
@@ -288,6 +298,8 @@ export class UrlDispatcher {
 }
 
 function noop(): void {}
+
+const GeneratorFunction = Object.getPrototypeOf(function* () {}).constructor as unknown;
 
 /** aiohttp's `{name}` matches one or more characters: find-my-way's `:name` also matches none. */
 function checkParams(route: Route, params: Record<string, string | undefined>): boolean {

@@ -58,7 +58,7 @@ export class AppRunner {
 
   /** The request handler's in-flight requests. */
   get inFlight(): number {
-    return this._handler?.inFlight.size ?? 0;
+    return this._handler?.inFlightCount ?? 0;
   }
 
   /** Freezes the application and runs its onStartup callbacks, on the running loop. */

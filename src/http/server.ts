@@ -49,12 +49,20 @@ export interface ServerOptions {
   shutdownTimeout?: number;
 }
 
+/** A connection's requests in flight, kept on its socket. */
+const IN_FLIGHT = Symbol("spindle.http.inFlight");
+
 const ERROR_500 = "500 Internal Server Error\n\nServer got itself in trouble";
 
 /** @internal One application served on one loop; sites (listening servers) share it. */
 export class RequestHandler {
   /** The tasks of the requests in flight. */
-  readonly inFlight = new Set<Task<void>>();
+  /** Requests in flight (their tasks are in `connections` and `upgrades`). */
+  inFlightCount = 0;
+  /** Per open connection, its requests in flight. */
+  private readonly connections = new Set<Task<void>[]>();
+  /** The requests in flight that came as upgrades (WebSockets). */
+  private readonly upgrades: Task<void>[] = [];
   private readonly nodeServers = new Set<NodeServer>();
   private idleWaiter: (() => void) | null = null;
   private closing = false;
@@ -106,17 +114,37 @@ export class RequestHandler {
 
   private start(req: IncomingMessage, res: ServerResponse, upgrade: Request["_upgrade"]): void {
     const task = this.loop.createTask(this.handle(req, res, upgrade));
-    this.inFlight.add(task);
-    const onClose = (): void => {
-      // The connection closed before the response was written: the client went away.
-      if (!res.writableFinished && !task.done()) task.cancel("client disconnected");
-    };
-    res.once("close", onClose);
+    this.inFlightCount++;
+    // Each connection keeps its requests in flight in a small array on its socket (usually
+    // one; a few when pipelined), and one 'close' listener per connection — not per request:
+    // keep-alive connections carry many — cancels them: the client went away. No per-request
+    // Set: hashing a fresh Task for a Set costs more than the rest of this bookkeeping.
+    // (An upgrade keeps its own list: a WebSocket's close is a message to its handler.)
+    let tasks: Task<void>[];
+    if (upgrade === null) {
+      const socket = req.socket as Socket & { [IN_FLIGHT]?: Task<void>[] };
+      let own = socket[IN_FLIGHT];
+      if (own === undefined) {
+        const list: Task<void>[] = (own = socket[IN_FLIGHT] = []);
+        this.connections.add(list);
+        socket.once("close", () => {
+          this.connections.delete(list);
+          for (const t of list.slice()) t.cancel("client disconnected");
+        });
+      }
+      tasks = own;
+    } else tasks = this.upgrades;
+    tasks.push(task);
     task.onDone(() => {
-      this.inFlight.delete(task);
-      res.off("close", onClose);
-      if (this.inFlight.size === 0 && this.idleWaiter !== null) this.idleWaiter();
+      const i = tasks.indexOf(task);
+      if (i >= 0) tasks.splice(i, 1);
+      if (--this.inFlightCount === 0 && this.idleWaiter !== null) this.idleWaiter();
     });
+  }
+
+  /** The tasks of every request in flight. */
+  get inFlight(): Task<void>[] {
+    return [...this.upgrades, ...[...this.connections].flat()];
   }
 
   private *handle(
@@ -137,14 +165,20 @@ export class RequestHandler {
           req,
           res,
           route.app!,
-          new MatchInfo(Object.entries(found.params) as Array<[string, string]>, route),
+          MatchInfo.of(found.params, route),
           route.app!.clientMaxSize,
           upgrade,
         );
         result =
-          route._chain === undefined
-            ? yield* call(route.handler, request)
-            : yield* route._chain(request);
+          route._chain !== undefined
+            ? yield* route._chain(request)
+            : route._generator
+              ? yield* route.handler(request) as Generator<
+                  Instruction | undefined,
+                  HandlerResult,
+                  unknown
+                >
+              : yield* call(route.handler, request);
       } else {
         request = new Request(req, res, app, new MatchInfo([], null), app.clientMaxSize, upgrade);
         const error = found.error;
@@ -247,11 +281,11 @@ export class RequestHandler {
       s.close();
       s.closeIdleConnections();
     }
-    if (this.inFlight.size > 0) yield* this.waitIdle(timeout);
-    for (const t of [...this.inFlight]) t.cancel("server shutdown");
+    if (this.inFlightCount > 0) yield* this.waitIdle(timeout);
+    for (const t of this.inFlight) t.cancel("server shutdown");
     for (const s of this.nodeServers) s.closeAllConnections();
     // Let cancelled handlers run their finally blocks.
-    if (this.inFlight.size > 0) yield* this.waitIdle(1000);
+    if (this.inFlightCount > 0) yield* this.waitIdle(1000);
   }
 
   private waitIdle(timeout: number): Operation<void> {

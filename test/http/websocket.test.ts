@@ -128,6 +128,79 @@ describe.each(CORES)("WebSockets (%s core)", (core) => {
     );
   });
 
+  it("iterates messages: messages() in a generator handler, for await on the client", async () => {
+    const a = new web.Application();
+    a.router.addGet("/iter", function* (request) {
+      const ws = new web.WebSocketResponse();
+      yield* ws.prepare(request);
+      let n = 0;
+      for (const next of ws.messages()) {
+        const msg = yield* next;
+        if (msg.type === web.WSMsgType.TEXT) yield* ws.sendStr(`${++n}: ${String(msg.data)}`);
+        if (n === 3) yield* ws.close();
+      }
+      return ws;
+    });
+    await serve(
+      a,
+      async (base) => {
+        const session = new ClientSession();
+        try {
+          const ws = await session.wsConnect(`${base}/iter`);
+          for (const w of ["a", "b", "c"]) await ws.sendStr(w);
+          const got: string[] = [];
+          for await (const msg of ws) got.push(String(msg.data));
+          expect(got).toEqual(["1: a", "2: b", "3: c"]);
+          expect(ws.closeCode).toBe(1000);
+        } finally {
+          await session.close();
+        }
+      },
+      { core },
+    );
+  });
+
+  it("a heartbeat closes a peer that stops answering pings (1006), and keeps a live one", async () => {
+    const trace: string[] = [];
+    const a = new web.Application();
+    a.router.addGet("/hb", function* (request) {
+      const ws = new web.WebSocketResponse({ heartbeat: 100 });
+      yield* ws.prepare(request);
+      const msg = yield* ws.receive();
+      trace.push(`type ${msg.type} code ${String(ws.closeCode)}`);
+      return ws;
+    });
+    await serve(
+      a,
+      async (base) => {
+        const url = base.replace("http", "ws") + "/hb";
+        // A live peer (ws answers pings by itself) stays connected across several beats.
+        const live = new WebSocket(url);
+        await new Promise((r) => live.once("open", r));
+        let pings = 0;
+        live.on("ping", () => pings++);
+        await new Promise((r) => setTimeout(r, 450));
+        expect(live.readyState).toBe(WebSocket.OPEN);
+        expect(pings).toBeGreaterThanOrEqual(2);
+        live.close(1000);
+        await new Promise((r) => live.once("close", r));
+        // A silent peer: no pongs.
+        const silent = new WebSocket(url, { autoPong: false });
+        await new Promise((r) => silent.once("open", r));
+        const t0 = Date.now();
+        await new Promise((r) => silent.once("close", r));
+        expect(Date.now() - t0).toBeLessThan(2000);
+        for (let i = 0; i < 100 && trace.length < 2; i++)
+          await new Promise((r) => setTimeout(r, 5));
+      },
+      { core },
+    );
+    expect(trace).toEqual([
+      `type ${web.WSMsgType.CLOSE} code 1000`,
+      `type ${web.WSMsgType.CLOSE} code 1006`,
+    ]);
+  });
+
   it("a handler cancelled by shutdown closes its WebSocket with 1001 (going away)", async () => {
     const trace: string[] = [];
     let code = 0;
