@@ -40,11 +40,16 @@ const cases = {
   "tasks-ts": () => run(viaTasks, { core: "ts" }),
 };
 const times: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+// CPU time too: on a machine shared with other jobs, wall time measures the neighbours.
+const cpu: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 for (let r = 0; r < ROUNDS; r++)
   for (const [name, f] of Object.entries(cases)) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const sum = await f();
     const ms = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    cpu[name]!.push((c.user + c.system) / 1000);
     if (sum !== expected) throw new Error(`${name}: sum ${sum}, expected ${expected}`);
     times[name]!.push(ms);
   }
@@ -78,8 +83,9 @@ console.log(`spawn ${N} greenlets (one turn each) + joinAll, median of ${ROUNDS}
 const base = median(times["tasks-wasm"]!);
 for (const [name, xs] of Object.entries(times)) {
   const m = median(xs);
+  const c = median(cpu[name]!);
   console.log(
-    `  ${name.padEnd(12)} ${m.toFixed(1).padStart(7)} ms  ${((m * 1e6) / N).toFixed(0).padStart(5)} ns/greenlet  ${(base / m).toFixed(2)}× tasks-wasm`,
+    `  ${name.padEnd(12)} ${m.toFixed(1).padStart(7)} ms  ${((m * 1e6) / N).toFixed(0).padStart(5)} ns/greenlet  ${(base / m).toFixed(2)}× tasks-wasm  (CPU ${c.toFixed(1)} ms)`,
   );
 }
 if (python !== null)
