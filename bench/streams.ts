@@ -261,8 +261,8 @@ export async function runStreams(
         shapes.push(
           shape(
             get("echo-server-cpu"),
-            "server CPU ms per message, median over rounds",
-            pick((s) => s.serverCpuMsPerMsg, false),
+            "server CPU ms per message, median over rounds (msgs/s: per second of CPU)",
+            pick((s) => s.serverCpuMsPerMsg, true),
           ),
         );
     } finally {
@@ -291,8 +291,8 @@ export async function runStreams(
         shapes.push(
           shape(
             get("echo-clients-cpu"),
-            "client CPU ms per message, median over rounds",
-            pick((s) => s.clientCpuMsPerMsg, false),
+            "client CPU ms per message, median over rounds (msgs/s: per second of CPU)",
+            pick((s) => s.clientCpuMsPerMsg, true),
           ),
         );
     } finally {

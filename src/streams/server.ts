@@ -102,7 +102,9 @@ type Endpoint = { host: string | null; port: number } | { path: string };
  */
 export class Server {
   private readonly live = new Set<{ task: Task<unknown>; writer: StreamWriter }>();
-  private readonly waiting: Socket[] = [];
+  /** Accepted past maxConnections, unread; with the listeners to take off when started. */
+  private readonly waiting: Array<{ socket: Socket; onError: () => void; onClose: () => void }> =
+    [];
   private hold: ExternalHold | null = null;
   private serving = false;
   private closed = false;
@@ -207,7 +209,7 @@ export class Server {
     if (this.closed) return;
     this.closed = true;
     this.serving = false;
-    for (const s of this.waiting.splice(0)) s.destroy();
+    for (const w of this.waiting.splice(0)) w.socket.destroy();
     if (this.server.listening) this.server.close();
     else this.netClosed = true;
     this.releaseHold();
@@ -321,12 +323,17 @@ export class Server {
     if (max !== undefined && this.live.size >= max) {
       socket.pause();
       // A waiting socket that errors or closes meanwhile just leaves the line.
-      socket.on("error", () => {});
-      socket.once("close", () => {
-        const i = this.waiting.indexOf(socket);
-        if (i >= 0) this.waiting.splice(i, 1);
-      });
-      this.waiting.push(socket);
+      const entry = {
+        socket,
+        onError: () => {},
+        onClose: () => {
+          const i = this.waiting.indexOf(entry);
+          if (i >= 0) this.waiting.splice(i, 1);
+        },
+      };
+      socket.on("error", entry.onError);
+      socket.once("close", entry.onClose);
+      this.waiting.push(entry);
       return;
     }
     this.start(socket);
@@ -358,9 +365,9 @@ export class Server {
   private startWaiting(): void {
     const max = this.options.maxConnections;
     while (this.waiting.length > 0 && (max === undefined || this.live.size < max)) {
-      const socket = this.waiting.shift()!;
-      socket.removeAllListeners("error");
-      socket.removeAllListeners("close");
+      const { socket, onError, onClose } = this.waiting.shift()!;
+      socket.off("error", onError);
+      socket.off("close", onClose);
       if (!socket.destroyed) this.start(socket);
     }
   }

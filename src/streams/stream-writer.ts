@@ -19,7 +19,7 @@
 
 import type { Writable } from "node:stream";
 import { InvalidStateError } from "../errors.js";
-import { NOT_YET, type Operation, type Waker } from "../kernel/operation.js";
+import { NOT_YET, type Instruction, type Operation, type Waker } from "../kernel/operation.js";
 import { WaitQueue, Waiting } from "../sync/wait-queue.js";
 import { ConnectionResetError, osError } from "./errors.js";
 import { toBuffer, type StreamReader } from "./stream-reader.js";
@@ -139,8 +139,23 @@ export class StreamWriter {
    * ```
    */
   drain(): Operation<void> {
-    return new Drain(this);
+    return this.drainOp;
   }
+
+  /**
+   * What drain() returns: decides when `yield*` starts it (as an awaited coroutine would),
+   * and allocates nothing when there is nothing to wait for — the common case, once per
+   * message in an echo loop.
+   */
+  private readonly drainOp: Operation<void> = {
+    [Symbol.iterator]: () =>
+      this.failure() === null &&
+      this.lost === null &&
+      !this.closed &&
+      !this.stream.writableNeedDrain
+        ? NOTHING_TO_WAIT
+        : new Drain(this),
+  };
 
   /**
    * Half-closes: sends EOF after the buffered bytes, keeps reading.
@@ -261,6 +276,17 @@ export class StreamWriter {
     for (let n = this.drainers.shift(); n !== null; n = this.drainers.shift()) n.value.resume();
   }
 }
+
+const FINISHED: IteratorReturnResult<void> = Object.freeze({ value: undefined, done: true });
+
+/** An operation's iterator that is finished at once (shared: it has no state). */
+const NOTHING_TO_WAIT: Iterator<Instruction | undefined, void, unknown> = {
+  next: () => FINISHED,
+  return: () => FINISHED,
+  throw: (e: unknown) => {
+    throw e;
+  },
+};
 
 class Drain extends Waiting<void> {
   constructor(private readonly writer: StreamWriter) {

@@ -2,11 +2,16 @@
 // byte-exact echo of random payloads, many clients at once, and no file descriptor left.
 
 import { randomBytes } from "node:crypto";
+import { createServer as createNetServer } from "node:net";
 import { describe, expect, test } from "vitest";
 import {
+  createTask,
+  currentTask,
   gather,
+  getRunningLoop,
   openConnection,
   run,
+  sleep,
   startServer,
   type StreamReader,
   type StreamWriter,
@@ -14,9 +19,12 @@ import {
 import { CORES, fdCount, portOf, settle } from "./helpers.js";
 
 /** The tutorial's handler: read one message, answer "<peer> Your msg <data>". */
+const handlerTaskNames: string[] = [];
+
 function* tutorialHandler(reader: StreamReader, writer: StreamWriter) {
   const data = yield* reader.read(100);
   const [host, port] = writer.getExtraInfo("peername") as [string, number];
+  handlerTaskNames.push(currentTask()!.name);
   writer.write(`('${host}', ${port}) Your msg ${data.toString()}`);
   yield* writer.drain();
   writer.close();
@@ -54,6 +62,8 @@ describe.each(CORES)("%s core", (core) => {
       return [answer, localPort] as const;
     }, opts);
     expect(reply[0]).toBe(`('127.0.0.1', ${reply[1]}) Your msg Thread-1 say hello 1`);
+    // The connection's task is named after its peer.
+    expect(handlerTaskNames.pop()).toBe(`127.0.0.1:${reply[1]}`);
     expect(await settle(() => fdCount() <= fds)).toBe(true);
   });
 
@@ -137,5 +147,53 @@ describe.each(CORES)("%s core", (core) => {
     }, opts);
     expect(answers).toEqual(Array.from({ length: n }, (_, i) => `client ${i}\n`));
     expect(await settle(() => fdCount() <= fds)).toBe(true);
+  });
+});
+
+describe.each(CORES)("%s core: sockets on the loop", (core) => {
+  test("a socket is an outside wait: no deadlock on the virtual clock while a slow peer writes", async () => {
+    // The peer is a plain Node server that answers 50 real ms later: nothing on the loop
+    // can wake the reading task, only the socket.
+    const peer = createNetServer((s) => s.on("data", (d) => setTimeout(() => s.end(d), 50)));
+    await new Promise<void>((r) => peer.listen(0, "127.0.0.1", r));
+    const port = (peer.address() as { port: number }).port;
+    try {
+      const got = await run(
+        function* () {
+          const before = getRunningLoop()!.stats().holds;
+          const [reader, writer] = yield* openConnection("127.0.0.1", port);
+          const during = getRunningLoop()!.stats().holds;
+          writer.write("slow\n");
+          const line = (yield* reader.readline()).toString(); // parked: only I/O can wake it
+          writer.close();
+          yield* writer.waitClosed();
+          return { before, during, line, after: getRunningLoop()!.stats().holds };
+        },
+        { core, clock: "virtual" },
+      );
+      expect(got.before).toEqual([]);
+      expect(got.during).toEqual([`socket 127.0.0.1:${port}`]);
+      expect(got.line).toBe("slow\n");
+      expect(got.after).toEqual([]);
+    } finally {
+      await new Promise((r) => peer.close(r));
+    }
+  });
+
+  test("cancelling serveForever() closes the server", async () => {
+    const serving = await run(
+      function* () {
+        const server = yield* startServer(echo, "127.0.0.1", 0);
+        const t = createTask(server.serveForever());
+        yield* sleep(10);
+        const before = server.isServing();
+        t.cancel();
+        yield* sleep(10);
+        yield* server.waitClosed();
+        return [before, server.isServing(), t.cancelled()];
+      },
+      { core, clock: "virtual" },
+    );
+    expect(serving).toEqual([true, false, true]);
   });
 });
