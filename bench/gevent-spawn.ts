@@ -40,11 +40,16 @@ const cases = {
   "tasks-ts": () => run(viaTasks, { core: "ts" }),
 };
 const times: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+// CPU time too: on a machine shared with other jobs, wall time measures the neighbours.
+const cpu: Record<string, number[]> = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 for (let r = 0; r < ROUNDS; r++)
   for (const [name, f] of Object.entries(cases)) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const sum = await f();
     const ms = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    cpu[name]!.push((c.user + c.system) / 1000);
     if (sum !== expected) throw new Error(`${name}: sum ${sum}, expected ${expected}`);
     times[name]!.push(ms);
   }
@@ -56,18 +61,21 @@ N, R = ${N}, ${ROUNDS}
 def job(i):
     gevent.sleep(0)
     return i
-ts = []
+ts, cs = [], []
 for r in range(R):
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     gs = [gevent.spawn(job, i) for i in range(N)]
     gevent.joinall(gs)
     ts.append((time.perf_counter() - t0) * 1000)
+    cs.append((time.process_time() - c0) * 1000)
     assert sum(g.value for g in gs) == N * (N - 1) // 2
-print(statistics.median(ts))
+print(statistics.median(ts), statistics.median(cs))
 `;
-function pythonGevent(): number | null {
+function pythonGevent(): [wall: number, cpu: number] | null {
   try {
-    return Number(execFileSync("/usr/bin/python3", ["-c", PY], { encoding: "utf8" }).trim());
+    const out = execFileSync("/usr/bin/python3", ["-c", PY], { encoding: "utf8" });
+    const [wall, cpu] = out.trim().split(" ").map(Number);
+    return [wall!, cpu!];
   } catch {
     return null; // no Python with gevent here
   }
@@ -78,11 +86,14 @@ console.log(`spawn ${N} greenlets (one turn each) + joinAll, median of ${ROUNDS}
 const base = median(times["tasks-wasm"]!);
 for (const [name, xs] of Object.entries(times)) {
   const m = median(xs);
+  const c = median(cpu[name]!);
   console.log(
-    `  ${name.padEnd(12)} ${m.toFixed(1).padStart(7)} ms  ${((m * 1e6) / N).toFixed(0).padStart(5)} ns/greenlet  ${(base / m).toFixed(2)}× tasks-wasm`,
+    `  ${name.padEnd(12)} ${m.toFixed(1).padStart(7)} ms  ${((m * 1e6) / N).toFixed(0).padStart(5)} ns/greenlet  ${(base / m).toFixed(2)}× tasks-wasm  (CPU ${c.toFixed(1)} ms)`,
   );
 }
-if (python !== null)
+if (python !== null) {
+  const [m, c] = python;
   console.log(
-    `  ${"gevent (py)".padEnd(12)} ${python.toFixed(1).padStart(7)} ms  ${((python * 1e6) / N).toFixed(0).padStart(5)} ns/greenlet  ${(base / python).toFixed(2)}× tasks-wasm`,
+    `  ${"gevent (py)".padEnd(12)} ${m.toFixed(1).padStart(7)} ms  ${((m * 1e6) / N).toFixed(0).padStart(5)} ns/greenlet  ${(base / m).toFixed(2)}× tasks-wasm  (CPU ${c.toFixed(1)} ms)`,
   );
+}

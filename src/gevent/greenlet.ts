@@ -38,10 +38,13 @@ const SCHEDULED = 1;
 const RUNNING = 2;
 const DEAD = 3;
 
+/** The greenlet whose generator function is running now (see Greenlet.drive). */
+let running: Greenlet<unknown> | null = null;
+
 /**
- * The gevent Greenlet of each running task spawned by gevent; an entry lives from the
- * task's creation to its end. (A Map, not a WeakMap: ephemerons cost the
- * garbage collector several times more, measured at 20k greenlets.)
+ * The greenlet of each running task whose function is async or plain (no generator to
+ * drive): from its start to its end. (A Map, not a WeakMap: ephemerons cost the garbage
+ * collector several times more, measured at 20k greenlets.)
  */
 const byTask = new Map<Task<unknown>, Greenlet<unknown>>();
 let counter = 0;
@@ -131,37 +134,43 @@ export class Greenlet<T = unknown> extends Linkable<Greenlet<T>> {
     // an extra record, and the greenlet's name is what gevent shows anyway.
     const task =
       this.given === null
-        ? this.loopRef!.createTask(this.body())
-        : this.loopRef!.createTask(this.body(), { name: this.given });
+        ? this.loopRef!.createTask(new Runner(this))
+        : this.loopRef!.createTask(new Runner(this), { name: this.given });
     this.task = task;
-    byTask.set(task as Task<unknown>, this as Greenlet<unknown>);
-    task.onDone(forget); // also when cancelled before its first step
   }
 
-  private *body(): Generator<Instruction | undefined, void, unknown> {
-    if (this.state === DEAD) return; // killed before it ran
+  /**
+   * @internal The first step of the greenlet's task (Runner's): calls the function. Returns the
+   * coroutine to drive, or null if there is nothing to run (killed before it ran).
+   */
+  _begin(): Iterator<unknown, T, unknown> | null {
+    if (this.state === DEAD) return null;
     this.state = RUNNING;
     const fn = this.fn!;
     const args = this.args;
     this.fn = null;
     this.args = [];
-    let value: T;
-    try {
-      // A generator function is called here, directly; async and plain functions go
-      // through asOperation, which runs them with the task as their context.
-      value =
-        fn instanceof GeneratorFunction
-          ? yield* fn(...args) as Iterable<Instruction | undefined, T, unknown>
-          : yield* asOperation((() => fn(...args)) as CoroutineLike<T>);
-    } catch (e) {
-      if (e instanceof GreenletExit) {
-        this.reportResult(e);
-        return;
-      }
-      this.reportError(e);
-      if (e instanceof CancelledError) throw e; // an asyncio-side cancel stays one
-      return;
+    // A generator function is called here, directly; async and plain functions go
+    // through asOperation, which runs them with the task as their context, and
+    // getcurrent() finds them through the task.
+    if (fn instanceof GeneratorFunction) return fn(...args) as Iterator<unknown, T, unknown>;
+    byTask.set(this.task as Task<unknown>, this as Greenlet<unknown>);
+    this.task!.onDone(forget);
+    return asOperation((() => fn(...args)) as CoroutineLike<T>)[Symbol.iterator]();
+  }
+
+  /** @internal The function raised `e` (Runner's): gevent's rules. True if the task must fail too. */
+  _raised(e: unknown): boolean {
+    if (e instanceof GreenletExit) {
+      this.reportResult(e);
+      return false;
     }
+    this.reportError(e);
+    return e instanceof CancelledError; // an asyncio-side cancel stays one
+  }
+
+  /** @internal The function returned (Runner's). */
+  _returned(value: T): void {
     this.reportResult(value);
   }
 
@@ -356,6 +365,81 @@ export class Greenlet<T = unknown> extends Linkable<Greenlet<T>> {
   }
 }
 
+const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+
+/**
+ * A greenlet's task's coroutine: drives the function's generator by hand (what `yield*`
+ * would do), so that the greenlet is `running` — what getcurrent() returns — exactly
+ * while its function runs, and applies gevent's outcome rules. One small object per
+ * greenlet where two generators (a wrapper, a `yield*` driver) cost several times more
+ * garbage (measured with bench/gevent-spawn.ts); and no map from task to greenlet, which
+ * costs every task an identity hash.
+ */
+class Runner<T> implements Iterator<Instruction | undefined, void, unknown> {
+  private gen: Iterator<unknown, T, unknown> | null = null;
+  private started = false;
+  private finished = false;
+
+  constructor(private readonly greenlet: Greenlet<T>) {}
+
+  next(sent?: unknown): IteratorResult<Instruction | undefined, void> {
+    return this.step(false, sent);
+  }
+
+  throw(error: unknown): IteratorResult<Instruction | undefined, void> {
+    return this.step(true, error);
+  }
+
+  return(): IteratorResult<Instruction | undefined, void> {
+    // Closed from outside: close the function's generator too, as yield* does.
+    if (!this.finished) {
+      this.finished = true;
+      this.gen?.return?.();
+    }
+    return DONE;
+  }
+
+  private step(throwing: boolean, sent: unknown): IteratorResult<Instruction | undefined, void> {
+    if (this.finished) {
+      if (throwing) throw sent;
+      return DONE;
+    }
+    const g = this.greenlet;
+    const prev = running;
+    running = g as Greenlet<unknown>;
+    try {
+      if (!this.started) {
+        this.started = true;
+        this.gen = g._begin();
+        if (this.gen === null) {
+          this.finished = true;
+          return DONE;
+        }
+        if (throwing) {
+          // Interrupted before the function ran (a cancel at the first step).
+          this.finished = true;
+          if (g._raised(sent)) throw sent;
+          return DONE;
+        }
+      }
+      const r = throwing ? this.gen!.throw!(sent) : this.gen!.next(sent);
+      if (r.done === true) {
+        this.finished = true;
+        g._returned(r.value);
+        return DONE;
+      }
+      return r as IteratorYieldResult<Instruction | undefined>;
+    } catch (e) {
+      if (this.finished) throw e;
+      this.finished = true;
+      if (g._raised(e)) throw e;
+      return DONE;
+    } finally {
+      running = prev;
+    }
+  }
+}
+
 function tagged<S>(link: RawLink<S>, user: unknown): RawLink<S> {
   (link as { user?: unknown }).user = user;
   return link;
@@ -440,6 +524,7 @@ export function spawnLater(
  * ```
  */
 export function getcurrent(): Greenlet | RawGreenlet {
+  if (running !== null) return running;
   const task = currentTask();
   const g = task === null ? undefined : byTask.get(task);
   return g ?? rawGetcurrent();

@@ -80,7 +80,7 @@ export function* iwait<W extends Waitable>(
   objects: Iterable<W>,
   options: WaitOptions = {},
 ): Generator<Operation<W | null>, void, unknown> {
-  const items = [...new Set(objects)];
+  const items = [...objects]; // no Set: hashing 20k objects costs more than the wait
   const count = Math.min(options.count ?? items.length, items.length);
   const timeout = options.timeout ?? null;
   if (timeout !== null) checkTimeout(timeout);
@@ -141,17 +141,68 @@ export function* iwait<W extends Waitable>(
  * const finished = yield* gevent.wait([g1, g2], { timeout: 100 });
  * ```
  */
-export function* wait<W extends Waitable>(
+export function wait<W extends Waitable>(
   objects: Iterable<W>,
   options: WaitOptions = {},
 ): Generator<Instruction | undefined, W[], unknown> {
+  return collect(objects, options, false);
+}
+
+/**
+ * wait and joinAll: one link for every object, and the waiting task woken once — when
+ * `count` are ready, the timeout passed, or (raiseError) one failed — not once per object
+ * as iterating iwait would.
+ */
+function* collect<W extends Waitable>(
+  objects: Iterable<W>,
+  options: WaitOptions,
+  raiseError: boolean,
+): Generator<Instruction | undefined, W[], unknown> {
+  const items = [...objects]; // no Set: hashing 20k objects costs more than the wait
+  const count = Math.min(options.count ?? items.length, items.length);
+  const timeout = options.timeout ?? null;
+  if (timeout !== null) checkTimeout(timeout);
   const out: W[] = [];
-  for (const next of iwait(objects, options)) {
-    const item = yield* next;
-    if (item === null) break;
-    out.push(item);
+  if (count === 0) return out;
+  const loop = hubLoop("wait()");
+  let waiter: Waker<void> | null = null;
+  let failed = false;
+  const link: RawLink<unknown> = (item) => {
+    if (out.length >= count || failed) return false;
+    out.push(item as W);
+    if (raiseError && failureOf(item) !== null) failed = true;
+    if (waiter === null || (out.length < count && !failed)) return false;
+    const w = waiter;
+    waiter = null;
+    return w.resume(undefined);
+  };
+  for (const item of items) item.rawlink(link);
+  try {
+    if (out.length < count && !failed)
+      yield* suspend<void>(
+        (waker) => {
+          waiter = waker;
+          const timer =
+            timeout === null ? null : loop.callLater(Math.max(0, timeout), () => waker.resume());
+          return () => {
+            waiter = null;
+            timer?.cancel();
+          };
+        },
+        { external: false, describe: "wait" },
+      );
+  } finally {
+    waiter = null;
+    for (const item of items) item.unlink(link);
   }
+  if (failed) throw failureOf(out[out.length - 1])!.error;
   return out;
+}
+
+/** The error a finished greenlet or AsyncResult holds, wrapped; null if none. */
+function failureOf(item: unknown): { error: unknown } | null {
+  const e = (item as { exception?: unknown }).exception;
+  return e === null || e === undefined ? null : { error: e };
 }
 
 /** joinAll's options. */
@@ -171,20 +222,11 @@ export interface JoinAllOptions extends WaitOptions {
  * const finished = yield* gevent.joinAll([g1, g2, g3], { timeout: 1000 });
  * ```
  */
-export function* joinAll<W extends Waitable>(
+export function joinAll<W extends Waitable>(
   greenlets: Iterable<W>,
   options: JoinAllOptions = {},
 ): Generator<Instruction | undefined, W[], unknown> {
-  if (!options.raiseError) return yield* wait(greenlets, options);
-  const out: W[] = [];
-  for (const next of iwait(greenlets, options)) {
-    const item = yield* next;
-    if (item === null) break;
-    const failure = (item as { exception?: unknown }).exception;
-    if (failure !== null && failure !== undefined) throw failure;
-    out.push(item);
-  }
-  return out;
+  return collect(greenlets, options, options.raiseError === true);
 }
 
 /** killAll's options. */

@@ -47,7 +47,8 @@ export function userLink<S>(what: string, fn: (source: S) => unknown): RawLink<S
 
 /** The base of Greenlet, Event and AsyncResult: links and waiting for readiness. */
 export abstract class Linkable<S> {
-  private links: RawLink<S>[] = [];
+  /** Made at the first link: most greenlets are never linked. */
+  private links: RawLink<S>[] | null = null;
   private notifier: Handle | null = null;
   /** The loop, set by the subclass when it binds to one. */
   protected loopRef: EventLoop | null = null;
@@ -72,24 +73,26 @@ export abstract class Linkable<S> {
     // Bound to the loop of its first link: set() may then come from anywhere (a Node
     // callback outside any task), the notification still runs on that loop.
     this.loopRef ??= hubLoop("rawlink");
-    this.links.push(fn);
+    (this.links ??= []).push(fn);
     if (this.ready()) this.scheduleNotify();
   }
 
   /** Removes a link added with `rawlink` (or the one `link` made of the same function). */
   unlink(fn: RawLink<S> | ((source: S) => unknown)): void {
-    const i = this.links.findIndex((l) => l === fn || (l as { user?: unknown }).user === fn);
-    if (i >= 0) this.links.splice(i, 1);
+    const links = this.links;
+    if (links === null) return;
+    const i = links.findIndex((l) => l === fn || (l as { user?: unknown }).user === fn);
+    if (i >= 0) links.splice(i, 1);
   }
 
   /** How many links are waiting. */
   protected hasLinks(): number {
-    return this.links.length;
+    return this.links?.length ?? 0;
   }
 
   /** Called by the subclass when it becomes ready. */
   protected scheduleNotify(): void {
-    if (this.notifier !== null || this.links.length === 0) return;
+    if (this.notifier !== null || this.links === null || this.links.length === 0) return;
     const loop = this.loopRef ?? hubLoop("a link");
     this.notifier = loop.callSoon(notify, this as Linkable<unknown>);
   }
@@ -98,8 +101,9 @@ export abstract class Linkable<S> {
   notifyLinks(): void {
     this.notifier = null;
     const source = this as unknown as S;
-    while (this.links.length > 0 && this.ready()) {
-      const link = this.links.shift()!;
+    const links = this.links;
+    while (links !== null && links.length > 0 && this.ready()) {
+      const link = links.shift()!;
       let readied = false;
       try {
         readied = link(source) === true;
@@ -131,7 +135,7 @@ export abstract class Linkable<S> {
           timer?.cancel();
           return waker.resume(true);
         };
-        this.links.push(link);
+        (this.links ??= []).push(link);
         timer =
           timeout == null
             ? null

@@ -5,7 +5,8 @@
 import type { AddressInfo } from "node:net";
 import { describe as describeValue } from "../errors.js";
 import type { Instruction, Operation } from "../kernel/operation.js";
-import { startServer, type Server } from "../streams/server.js";
+import type { Server } from "../streams/server.js";
+import { startServer } from "#gevent-net";
 import type { StreamReader } from "../streams/stream-reader.js";
 import type { StreamWriter } from "../streams/stream-writer.js";
 import type { Greenlet } from "./greenlet.js";

@@ -181,6 +181,19 @@ describe.each(["wasm", "ts"] as const)("%s core: gevent", (core) => {
     expect(value[1]).toBe(false);
   });
 
+  test("getcurrent finds a greenlet running an async function, after an await too", async () => {
+    const { value } = await vrun(core, function* () {
+      const g = gevent.spawn(async () => {
+        const before = gevent.getcurrent();
+        await Promise.resolve();
+        return [before, gevent.getcurrent()];
+      });
+      yield* g.join();
+      return (g.value as unknown[]).map((x) => x === g);
+    });
+    expect(value).toEqual([true, true]);
+  });
+
   test("a link that returns a generator runs it as a task before the next link", async () => {
     const { value } = await vrun(core, function* () {
       const trace: string[] = [];
