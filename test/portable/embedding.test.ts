@@ -190,10 +190,17 @@ describe("headless Chromium", () => {
 
   it("runs the page of docs/embedding.md (import map, no bundler): a queue program", async () => {
     const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
     await page.goto(`${server.url}/embed.html`);
     // Page functions run in the browser: `document` is the page's (no DOM types here).
     const bodyText = "document.body ? document.body.textContent : ''";
-    await page.waitForFunction(`(${bodyText}).includes("total")`, { timeout: 20_000 });
+    await page
+      .waitForFunction(`(${bodyText}).includes("total")`, { timeout: 20_000 })
+      .catch((e: unknown) => {
+        throw new Error(`embed.html: ${String(e)}; page errors: ${errors.join("; ")}`);
+      });
     const text = String(await page.evaluate(bodyText));
     await page.close();
     expect(lines(text)).toEqual(lines(block("docs/embedding.md", "embed-program-output")));
