@@ -38,8 +38,6 @@ export interface Sizes {
   cancelTasks: number;
   /** 6. timers armed then fired (spindle, core, tinyqueue). */
   timers: number;
-  /** 6. timers armed then fired on Node's setTimeout (real delays: fewer of them). */
-  nodeTimers: number;
   /** 7. timers armed then cancelled (every implementation, setTimeout included). */
   cancelTimers: number;
   /** 6c. tasks, and deadlines (a timeout scope around one turn) per task. */
@@ -70,7 +68,6 @@ export function sizesFor(mode: Mode): Sizes {
         fewTasks: 10,
         cancelTasks: 1000,
         timers: 20_000,
-        nodeTimers: 5000,
         cancelTimers: 20_000,
         deadlineTasks: 1000,
         deadlinesPerTask: 5,
@@ -93,7 +90,6 @@ export function sizesFor(mode: Mode): Sizes {
         fewTasks: 100,
         cancelTasks: 10_000,
         timers: 200_000,
-        nodeTimers: 50_000,
         cancelTimers: 200_000,
         deadlineTasks: 10_000,
         deadlinesPerTask: 20,
@@ -116,7 +112,6 @@ export function sizesFor(mode: Mode): Sizes {
         fewTasks: 100,
         cancelTasks: 10_000,
         timers: 1_000_000,
-        nodeTimers: 200_000,
         cancelTimers: 1_000_000,
         deadlineTasks: 10_000,
         deadlinesPerTask: 20,
@@ -169,7 +164,7 @@ export interface ShapeSpec {
   id: string;
   /** "3. ping-pong: 100k round trips through two Queue(1)". */
   title: string;
-  group: "kernel" | "greenlet" | "timers" | "executor" | "memory" | "cold-start";
+  group: "kernel" | "greenlet" | "timers" | "executor" | "memory" | "cold-start" | "streams";
   /** Operations per iteration (what ops/s counts), and what they are, plural ("switches"). */
   ops: number;
   unit: string;

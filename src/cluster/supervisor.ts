@@ -78,6 +78,7 @@ interface Live {
   readonly forkedAt: number;
   state: WorkerState;
   address: string | null;
+  killed: boolean;
 }
 
 /** The supervisor of the primary process. */
@@ -100,6 +101,10 @@ export class PrimarySupervisor implements Supervisor {
   private readonly unhookSignals: () => void;
 
   constructor(private readonly options: SuperviseOptions) {
+    // node:cluster forks `node <the main script>`: without one (node -e, a REPL) a worker
+    // would start a REPL, not the app. (cluster.setupPrimary({ exec }) names another one.)
+    if (cluster.settings.exec === undefined && process.argv[1] === undefined)
+      throw new TypeError("spindle: superviseWorkers needs a main script for node:cluster to fork");
     this.size = workerCount(options.workers ?? "auto");
     this.policy = new RestartPolicy(options.backoff);
     this.timeout = options.shutdownTimeout ?? SHUTDOWN_TIMEOUT;
@@ -153,6 +158,8 @@ export class PrimarySupervisor implements Supervisor {
   /** SIGKILLs every worker still alive (the grace period is over, or a second signal came). */
   private killAll(): void {
     for (const w of this.live.values()) {
+      if (w.killed) continue; // a second SIGINT, then the grace timer: one SIGKILL each
+      w.killed = true;
       this.report.killed++;
       this.emit({ type: "kill", slot: w.slot, id: w.worker.id, pid: w.pid, alive: this.pids() });
       w.worker.process.kill("SIGKILL");
@@ -170,6 +177,7 @@ export class PrimarySupervisor implements Supervisor {
       forkedAt: Date.now(),
       state: "starting",
       address: null,
+      killed: false,
     };
     this.live.set(worker.id, entry);
     this.report.forks++;

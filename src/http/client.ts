@@ -22,6 +22,7 @@ import {
 import type { StreamReader } from "../streams/index.js";
 import { dual, type Dual } from "./op.js";
 import { readerFrom } from "./stream.js";
+import { connectWebSocket, type WebSocketConnection, type WebSocketOptions } from "./websocket.js";
 
 /** aiohttp's ClientTimeout, in milliseconds; undefined means none. */
 export interface ClientTimeout {
@@ -402,6 +403,28 @@ export class ClientSession {
   /** Any method. */
   request(method: string, url: string | URL, options: RequestOptions = {}): Dual<ClientResponse> {
     return dual(() => this.send(method.toUpperCase(), url, options));
+  }
+
+  /**
+   * Opens a WebSocket (aiohttp's ws_connect): `http(s)://` URLs become `ws(s)://`; relative
+   * ones resolve against baseUrl. The session's headers and cookies go with the handshake.
+   */
+  wsConnect(
+    url: string | URL,
+    options: WebSocketOptions & { headers?: Record<string, string> } = {},
+  ): Dual<WebSocketConnection> {
+    return dual(
+      function* (this: ClientSession) {
+        if (this._closed) throw new ClientError("the session is closed");
+        const u = new URL(url, this.options.baseUrl);
+        if (u.protocol === "http:") u.protocol = "ws:";
+        else if (u.protocol === "https:") u.protocol = "wss:";
+        const headers: Record<string, string> = { ...this.options.headers, ...options.headers };
+        if (this.cookies.size > 0)
+          headers["cookie"] ??= [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+        return yield* connectWebSocket(u.href, { ...options, headers });
+      }.bind(this),
+    );
   }
 
   /** Closes every pooled connection; the session cannot be used after. */

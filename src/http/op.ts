@@ -8,21 +8,26 @@ import { createTask, type Instruction, type Operation } from "../index.js";
 
 /** An operation that async code can also `await`. */
 export class Dual<T> implements Operation<T>, PromiseLike<T> {
-  constructor(private readonly body: () => Iterator<Instruction | undefined, T, unknown>) {}
+  constructor(
+    private readonly body: () => Operation<T> | Iterator<Instruction | undefined, T, unknown>,
+  ) {}
 
   [Symbol.iterator](): Iterator<Instruction | undefined, T, unknown> {
-    return this.body();
+    const op = this.body();
+    return Symbol.iterator in op ? op[Symbol.iterator]() : op;
   }
 
   then<A = T, B = never>(
     onFulfilled?: ((value: T) => A | PromiseLike<A>) | null,
     onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
   ): PromiseLike<A | B> {
-    return createTask(this.body()).then(onFulfilled, onRejected);
+    return createTask(this[Symbol.iterator]()).then(onFulfilled, onRejected);
   }
 }
 
 /** Wraps a generator function's call as a Dual. */
-export function dual<T>(body: () => Iterator<Instruction | undefined, T, unknown>): Dual<T> {
+export function dual<T>(
+  body: () => Operation<T> | Iterator<Instruction | undefined, T, unknown>,
+): Dual<T> {
   return new Dual(body);
 }

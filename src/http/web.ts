@@ -41,3 +41,13 @@ export {
   type TCPSiteOptions,
 } from "./runner.js";
 export type { ServerOptions } from "./server.js";
+export {
+  WebSocketConnection,
+  WebSocketResponse,
+  WSCloseCode,
+  WSMessage,
+  WSMsgType,
+  WSServerHandshakeError,
+  type WebSocketOptions,
+  type WSMsgTypeValue,
+} from "./websocket.js";

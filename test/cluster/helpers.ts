@@ -30,6 +30,15 @@ export interface Line {
   message?: string;
   line?: string;
   path?: string;
+  workers?: Array<{
+    id: number;
+    pid: number;
+    slot: number;
+    state: string;
+    address: string | null;
+    streak: number;
+    uptime: number;
+  }>;
   listening?: boolean;
 }
 

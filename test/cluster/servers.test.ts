@@ -15,7 +15,7 @@ afterEach(async () => {
   expect(left, "processes outlived the test").toEqual([]);
 });
 
-describe("web.runApp(app, { workers })", () => {
+describe("web.runApp(app, { workers })", { timeout: 120_000 }, () => {
   it("serves from every worker; SIGTERM runs each worker's graceful shutdown, in-flight request included", async () => {
     const c = (cluster = new Cluster({ WORKERS: "2" }, fixture("run-app.ts")));
     const port = await c.listening(2);
@@ -51,7 +51,7 @@ describe("web.runApp(app, { workers })", () => {
   });
 });
 
-describe("startServer(…, { workers })", () => {
+describe("startServer(…, { workers })", { timeout: 120_000 }, () => {
   it("serves from every worker; SIGTERM lets an open connection finish, then serveForever returns", async () => {
     const c = (cluster = new Cluster({ WORKERS: "2" }, fixture("start-server.ts")));
     const port = await c.listening(2);

@@ -7,7 +7,7 @@
 // wider than anything they race with.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { Cluster, get, type Line } from "./helpers.js";
+import { Cluster, get, isAlive, type Line } from "./helpers.js";
 
 let cluster: Cluster | null = null;
 
@@ -23,12 +23,27 @@ afterEach(async () => {
   expect(left, "processes outlived the test").toEqual([]);
 });
 
-describe("superviseWorkers (real processes)", () => {
+// Generous: on a loaded machine each worker start (tsx compiling the sources) can take seconds.
+describe("superviseWorkers (real processes)", { timeout: 120_000 }, () => {
   it("replaces a worker killed with SIGKILL while the survivor serves every request", async () => {
     // A 3 s back-off on the replacement: the window in which one worker serves alone.
     const c = start({ WORKERS: "2", BASE_DELAY: "3000" });
     const port = await c.listening(2);
     const [victim, survivor] = c.lines.filter((l) => l.type === "listening").map((l) => l.pid);
+    // The primary's table of live workers: both listening, on the shared port.
+    c.signal("SIGUSR2");
+    const status = await c.waitFor((l) => l.type === "status");
+    expect(status.workers!.map((w) => [w.pid, w.slot, w.state, w.address, w.streak])).toEqual(
+      [victim, survivor]
+        .map((pid) => [
+          pid,
+          c.lines.find((l) => l.type === "fork" && l.pid === pid)!.slot,
+          "listening",
+          `127.0.0.1:${port}`,
+          0,
+        ])
+        .sort((a, b) => (a[1] as number) - (b[1] as number)),
+    );
 
     process.kill(victim!, "SIGKILL");
     const exit = await c.waitFor((l) => l.type === "exit" && l.pid === victim);
@@ -57,6 +72,15 @@ describe("superviseWorkers (real processes)", () => {
     const after = new Set<number>();
     for (let i = 0; i < 8 && after.size < 2; i++) after.add((await get(port, `/${i}`)).body.pid);
     expect([...after].sort()).toEqual([fork.pid, survivor].sort());
+
+    // The table again: the replacement took the slot, with the death counted in its streak.
+    c.signal("SIGUSR2");
+    const again = await c.waitFor((l) => l.type === "status", 30_000, c.lines.indexOf(status) + 1);
+    expect(again.workers!.find((w) => w.slot === exit.slot)).toMatchObject({
+      pid: fork.pid,
+      state: "listening",
+      streak: 1,
+    });
 
     c.signal("SIGTERM");
     expect(await c.exited).toEqual({ code: 0, signal: null });
@@ -127,6 +151,31 @@ describe("superviseWorkers (real processes)", () => {
     const shutdown = c.lines.find((l) => l.type === "shutdown")!;
     expect(kill!.at - shutdown.at).toBeGreaterThanOrEqual(300 - 5);
     expect(c.lines.find((l) => l.type === "exit")).toMatchObject({ signal: "SIGKILL" });
+  });
+
+  it("recycles a worker sent SIGTERM; a primary killed outright leaves no worker behind", async () => {
+    const c = start({ WORKERS: "2", BASE_DELAY: "100" });
+    await c.listening(2);
+    const [first] = c.lines.filter((l) => l.type === "listening").map((l) => l.pid);
+
+    // SIGTERM to one worker: its own graceful exit (code 0), which the primary did not ask
+    // for — so it is replaced.
+    process.kill(first!, "SIGTERM");
+    const exit = await c.waitFor((l) => l.type === "exit" && l.pid === first);
+    expect(exit).toMatchObject({ code: 0, signal: null, expected: false });
+    const fork = await c.waitFor((l) => l.type === "fork", 30_000, c.lines.indexOf(exit));
+    expect(fork.slot).toBe(exit.slot);
+    await c.waitFor((l) => l.type === "listening" && l.pid === fork.pid);
+
+    // SIGKILL to the primary: no shutdown runs, but node:cluster ends each worker when its
+    // IPC channel to the primary closes.
+    c.signal("SIGKILL");
+    expect(await c.exited).toEqual({ code: null, signal: "SIGKILL" });
+    const workers = c.pids().filter((pid) => pid !== c.pid);
+    const deadline = Date.now() + 10_000;
+    while (workers.some(isAlive) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(workers.filter(isAlive)).toEqual([]);
   });
 
   it("backs off a worker that crashes at start, doubling the delay, then gives up", async () => {

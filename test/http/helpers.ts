@@ -44,7 +44,8 @@ export async function serve<T>(
         const site = new web.TCPSite(runner, options.host ?? "127.0.0.1", 0);
         yield* site.start();
         const host = site.host.includes(":") ? `[${site.host}]` : site.host;
-        return yield* asOperation(client(`http://${host}:${site.port}`, runner, site));
+        const call = () => client(`http://${host}:${site.port}`, runner, site) as PromiseLike<T>;
+        return yield* asOperation(call); // async clients run with the task as their context
       } finally {
         yield* runner.cleanup();
       }
