@@ -57,8 +57,7 @@ type Runtime = {
   process?: {
     versions?: { node?: string };
     getActiveResourcesInfo?: () => string[];
-    threadCpuUsage?: () => { user: number; system: number };
-    cpuUsage?: () => { user: number; system: number };
+    resourceUsage?: () => { voluntaryContextSwitches: number };
   };
 };
 
@@ -73,13 +72,17 @@ type Runtime = {
  *     waits for in process.getActiveResourcesInfo() (timers, sockets, servers; unref'd
  *     timers are not listed): an empty list means nothing outside can wake a task.
  *   - Bun lists nothing there; but while its top-level await is pending and no handle is
- *     alive, it re-ticks without ever blocking (oven-sh/bun#33283: 100% of a core), where a
- *     live handle (a timer, a socket) has it block in epoll, near 0%. Two samples in a row
- *     above a quarter of a core (a loaded machine shares it), with the loop idle throughout, mean nothing is alive. (A future Bun
- *     that exits with code 13 there emits 'beforeExit' first, which the loop also hears.)
- *     Host code outside spindle that keeps the main thread busy for two samples while the
- *     loop idles would read as a deadlock: wake tasks from such code through the loop
- *     (callSoon, a Promise the task awaits), which the loop sees and which resets the watch.
+ *     alive, it re-ticks without ever blocking (oven-sh/bun#33283: a busy loop), where a
+ *     live handle (a timer, a socket) has it sleep in epoll between events — at least once
+ *     per WATCHDOG_MS, since the watchdog's own timer wakes it. So a sample with no
+ *     voluntary context switch (process.resourceUsage()) means the process never slept:
+ *     two such samples in a row, with the loop idle throughout, mean nothing is alive. (A
+ *     count of switches, not a share of CPU: a busy loop on a loaded machine gets a small
+ *     share, but it still never sleeps. A future Bun that exits with code 13 there emits
+ *     'beforeExit' first, which the loop also hears.) Host code outside spindle that keeps
+ *     Bun's loop busy without a pause for two samples while the loop idles would read as a
+ *     deadlock: wake tasks from such code through the loop (callSoon, a Promise the task
+ *     awaits), which resets the watch.
  */
 export const hostIdleProbe: (() => () => boolean) | null = pickIdleProbe();
 
@@ -90,23 +93,16 @@ function pickIdleProbe(): (() => () => boolean) | null {
     const info = proc.getActiveResourcesInfo.bind(proc);
     return () => () => info().length === 0;
   }
-  const usage = proc?.threadCpuUsage ?? proc?.cpuUsage;
+  const usage = proc?.resourceUsage;
   if (g.Bun !== undefined && typeof usage === "function") {
-    const cpu = (): number => {
-      const u = usage.call(proc);
-      return (u.user + u.system) / 1000; // ms
-    };
+    const sleeps = (): number => usage.call(proc).voluntaryContextSwitches;
     return () => {
-      let lastCpu = cpu();
-      let lastAt = performance.now();
+      let last = sleeps();
       let spins = 0;
       return () => {
-        const c = cpu();
-        const at = performance.now();
-        const share = at > lastAt ? (c - lastCpu) / (at - lastAt) : 0;
-        lastCpu = c;
-        lastAt = at;
-        spins = share >= 0.25 ? spins + 1 : 0;
+        const now = sleeps();
+        spins = now === last ? spins + 1 : 0;
+        last = now;
         return spins >= 2;
       };
     };

@@ -7,7 +7,8 @@
 // `osError()` maps one to the other: the class from the code, `errno` made positive, the
 // Node error kept as `cause`.
 
-import { constants } from "node:os";
+// Node's built-ins through "#node-io" (portability: empty tables in a browser).
+import { osConstants as constants } from "#node-io";
 
 /** What Node puts on a system error. */
 interface NodeSystemError extends Error {

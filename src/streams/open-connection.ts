@@ -5,8 +5,10 @@
 // for a name that does not resolve, …). Cancelling the task while it connects — say, a
 // timeout() around it — destroys the socket, so nothing is left half-open.
 
-import { connect as netConnect, type Socket, type NetConnectOpts } from "node:net";
-import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
+import type { Socket, NetConnectOpts } from "node:net";
+import type { ConnectionOptions } from "node:tls";
+// Node's built-ins through "#node-io" (portability: in a browser they throw NodeOnlyError).
+import { netConnect, tlsConnect } from "#node-io";
 import { requireLoop } from "../kernel/event-loop.js";
 import { suspend, type Instruction, type Operation } from "../kernel/operation.js";
 import { osError } from "./errors.js";

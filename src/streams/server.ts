@@ -16,13 +16,10 @@
 // finished; `waiting` the accepted ones not started yet; the listening hold is active
 // exactly while the server listens.
 
-import {
-  createServer as createNetServer,
-  type AddressInfo,
-  type Server as NetServer,
-  type Socket,
-} from "node:net";
-import { createServer as createTlsServer, type TlsOptions } from "node:tls";
+import type { AddressInfo, Server as NetServer, Socket } from "node:net";
+import type { TlsOptions } from "node:tls";
+// Node's built-ins through "#node-io" (portability: in a browser they throw NodeOnlyError).
+import { createNetServer, createTlsServer } from "#node-io";
 import { CancelledError } from "../errors.js";
 import { requireLoop } from "../kernel/event-loop.js";
 import { asOperation, type EventLoop, type ExternalHold } from "../kernel/loop.js";

@@ -37,7 +37,11 @@ import { IncompleteReadError, LimitOverrunError } from "./errors.js";
 /** asyncio's default buffer limit: 64 KiB. */
 export const DEFAULT_LIMIT = 2 ** 16;
 
-const EMPTY = Buffer.alloc(0);
+// Buffer through globalThis: the root entry exports the streams, so a browser loads this
+// module, and a browser has no Buffer (portability: nothing here runs there, sockets and
+// subprocesses throw NodeOnlyError first).
+const NodeBuffer = (globalThis as { Buffer?: typeof Buffer }).Buffer;
+const EMPTY = NodeBuffer?.alloc(0) as Buffer;
 
 /**
  * What feeds a StreamReader and can be told to stop and start: a socket's pause()/resume(),
@@ -417,7 +421,7 @@ export class StreamReader {
   }
 }
 
-const NEWLINE = Buffer.from("\n");
+const NEWLINE = NodeBuffer?.from("\n") as Buffer;
 
 /** What the read operations share: one waiter slot, re-attempt when woken. */
 abstract class ReaderWait<T> extends Attempt<T> {

@@ -11,8 +11,9 @@
 //
 // returncode: the exit code, or minus the signal number if a signal ended it (Python's).
 
-import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
-import { constants } from "node:os";
+import type { ChildProcess, SpawnOptions } from "node:child_process";
+// Node's built-ins through "#node-io" (portability: in a browser they throw NodeOnlyError).
+import { osConstants as constants, spawn } from "#node-io";
 import type { Readable } from "node:stream";
 import { requireLoop } from "../kernel/event-loop.js";
 import type { EventLoop } from "../kernel/loop.js";

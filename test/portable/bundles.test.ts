@@ -10,7 +10,14 @@ import { hostIdleProbe } from "../../src/kernel/host.js";
 import { ROOT, consumer } from "./hosts.js";
 
 /** Entries documented as Node-only (docs/embedding.md), and files that are not modules. */
-const NODE_ONLY = new Set(["./worker", "./streams", "./http", "./spindle.wasm", "./package.json"]);
+const NODE_ONLY = new Set([
+  "./worker",
+  "./streams",
+  "./http",
+  "./cluster",
+  "./spindle.wasm",
+  "./package.json",
+]);
 const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, "utf8")) as {
   exports: Record<string, unknown>;
 };

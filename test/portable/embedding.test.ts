@@ -83,6 +83,7 @@ describe("headless Chromium", () => {
   /** The README's example, bundled for the browser; and the same bundle's lines on Node. */
   let readme: { js: string; node: string[] };
   let coreProgram: { js: string; node: string[] };
+  let green: { js: string; node: string[] };
 
   beforeAll(async () => {
     const puppeteer = await import("puppeteer-core");
@@ -91,8 +92,9 @@ describe("headless Chromium", () => {
     const coreEntry = app.write("core-program.mjs", CORE_PROGRAM);
     const workerEntry = app.write("worker.mjs", block("docs/embedding.md", "embed-worker"));
     const nodeOnlyEntry = app.write("node-only.mjs", NODE_ONLY_PROGRAM);
-    const [readmeJs, coreJs, workerJs, nodeOnlyJs] = await Promise.all(
-      [readmeEntry, coreEntry, workerEntry, nodeOnlyEntry].map(bundle),
+    const greenEntry = app.write("green.mjs", GREEN_PROGRAM);
+    const [readmeJs, coreJs, workerJs, nodeOnlyJs, greenJs] = await Promise.all(
+      [readmeEntry, coreEntry, workerEntry, nodeOnlyEntry, greenEntry].map(bundle),
     );
     const onNode = async (name: string, js: string): Promise<string[]> => {
       const file = app.write(name, js);
@@ -102,6 +104,7 @@ describe("headless Chromium", () => {
     };
     readme = { js: readmeJs!, node: await onNode("readme.bundle.mjs", readmeJs!) };
     coreProgram = { js: coreJs!, node: await onNode("core.bundle.mjs", coreJs!) };
+    green = { js: greenJs!, node: await onNode("green.bundle.mjs", greenJs!) };
     const page = (script: string): string =>
       `<!doctype html><script type="module">${script}</script>`;
     server = await serve({
@@ -121,6 +124,8 @@ describe("headless Chromium", () => {
       ),
       "/embed.html": block("docs/embedding.md", "embed-browser"),
       "/node-only.js": nodeOnlyJs!,
+      "/green.js": green.js,
+      "/green.html": page(`await import("/green.js"); console.log("END");`),
       "/node-only.html": page(`await import("/node-only.js"); console.log("END");`),
       "/worker.js": workerJs!,
       "/worker.html": page(
@@ -190,13 +195,26 @@ describe("headless Chromium", () => {
 
   it("runs the page of docs/embedding.md (import map, no bundler): a queue program", async () => {
     const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    page.on("console", (m) => void (m.type() === "error" && errors.push(m.text())));
     await page.goto(`${server.url}/embed.html`);
     // Page functions run in the browser: `document` is the page's (no DOM types here).
     const bodyText = "document.body ? document.body.textContent : ''";
-    await page.waitForFunction(`(${bodyText}).includes("total")`, { timeout: 20_000 });
+    await page
+      .waitForFunction(`(${bodyText}).includes("total")`, { timeout: 20_000 })
+      .catch((e: unknown) => {
+        throw new Error(`embed.html: ${String(e)}; page errors: ${errors.join("; ")}`);
+      });
     const text = String(await page.evaluate(bodyText));
     await page.close();
     expect(lines(text)).toEqual(lines(block("docs/embedding.md", "embed-program-output")));
+  });
+
+  it("runs spindle/greenlet and spindle/gevent programs, as Node runs the bundle", async () => {
+    const out = await logged("/green.html");
+    expect(out).toEqual(green.node);
+    expect(out).toContain("main after 6000 ms"); // the two gevent sleeps overlapped
   });
 
   it("says the executor is Node-only (NodeOnlyError) when a page uses it", async () => {
@@ -220,6 +238,48 @@ function readmeExample(): string {
   if (m === null) throw new Error("README.md has no ts example");
   return m[1]!;
 }
+
+/** greenlet's explicit switches, then gevent's spawn/sleep/join (the tutorial's programs). */
+const GREEN_PROGRAM = `
+import { getRunningLoop, run } from "spindle";
+import { greenlet } from "spindle/greenlet";
+import * as gevent from "spindle/gevent";
+
+function* eat(name) {
+  console.log(name + " eat food 1");
+  yield* gr2.switch("alex");
+  console.log(name + " eat food 2");
+  yield* gr2.switch();
+}
+function* playPhone(name) {
+  console.log(name + " play 1");
+  yield* gr1.switch();
+  console.log(name + " play 2");
+}
+const gr1 = greenlet(eat);
+const gr2 = greenlet(playPhone);
+await run(function* () {
+  yield* gr1.switch("egon");
+}, { clock: "virtual" });
+
+function* geat(name) {
+  console.log(name + " eat food first");
+  yield* gevent.sleep(5000);
+  console.log(name + " eat food second");
+}
+function* gplay(name) {
+  console.log(name + " play phone 1");
+  yield* gevent.sleep(6000);
+  console.log(name + " play phone 2");
+}
+await run(function* () {
+  const g1 = gevent.spawn(geat, "egon");
+  const g2 = gevent.spawn(gplay, "egon");
+  yield* g1.join();
+  yield* g2.join();
+  console.log("main after " + getRunningLoop().time() + " ms");
+}, { clock: "virtual" });
+`;
 
 /** The executor in a page: the root entry exports it; using it says it is Node-only. */
 const NODE_ONLY_PROGRAM = `
