@@ -51,9 +51,12 @@ describe("web.runApp(app, { workers })", { timeout: 120_000 }, () => {
   });
 });
 
-describe("startServer(…, { workers })", { timeout: 120_000 }, () => {
+describe.each([
+  ["startServer(…, { workers })", "start-server.ts"],
+  ["gevent's StreamServer with { workers }", "gevent-server.ts"],
+])("%s", { timeout: 120_000 }, (_name, program) => {
   it("serves from every worker; SIGTERM lets an open connection finish, then serveForever returns", async () => {
-    const c = (cluster = new Cluster({ WORKERS: "2" }, fixture("start-server.ts")));
+    const c = (cluster = new Cluster({ WORKERS: "2" }, fixture(program)));
     const port = await c.listening(2);
     const pids = new Set<string>();
     for (let i = 0; i < 8 && pids.size < 2; i++) pids.add(await exchange(port, "0"));
