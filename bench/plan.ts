@@ -164,7 +164,7 @@ export interface ShapeSpec {
   id: string;
   /** "3. ping-pong: 100k round trips through two Queue(1)". */
   title: string;
-  group: "kernel" | "greenlet" | "timers" | "executor" | "memory" | "cold-start";
+  group: "kernel" | "greenlet" | "timers" | "executor" | "memory" | "cold-start" | "streams";
   /** Operations per iteration (what ops/s counts), and what they are, plural ("switches"). */
   ops: number;
   unit: string;

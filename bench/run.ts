@@ -52,6 +52,8 @@ import {
 } from "./report.js";
 import { timerCases, timerShapes } from "./timers.js";
 import { executorCases, executorShapes } from "./executor.js";
+// streams
+import { runStreams, streamsShapes, streamsSteps } from "./streams.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
@@ -218,7 +220,15 @@ async function main(): Promise<void> {
   const executor = executorShapes(sizes).filter((s) => selected(s, cli.only));
   const memory = selected(memoryShape(sizes), cli.only) ? memoryShape(sizes) : null;
   const cold = selected(coldStartShape(sizes), cli.only) ? coldStartShape(sizes) : null;
-  if (throughput.length === 0 && executor.length === 0 && memory === null && cold === null)
+  // streams: echo server and clients, in child processes (bench/streams.ts)
+  const streams = streamsShapes(cli.mode).filter((s) => selected(s, cli.only));
+  if (
+    throughput.length === 0 &&
+    executor.length === 0 &&
+    memory === null &&
+    cold === null &&
+    streams.length === 0
+  )
     fail(`--only=${cli.only} matches no shape`);
 
   const cases: BenchCase[] = [];
@@ -230,7 +240,8 @@ async function main(): Promise<void> {
   const total =
     [...throughput, ...executor].reduce((n, s) => n + casesOf(s).length * rounds, 0) +
     (memory !== null ? MEMORY_IMPLS.length * sizes.memoryProcesses : 0) +
-    (cold !== null ? COLD_START_IMPLS.length * (sizes.coldStarts + 1) : 0);
+    (cold !== null ? COLD_START_IMPLS.length * (sizes.coldStarts + 1) : 0) +
+    streamsSteps(cli.mode, streams);
   const progress = new Progress(total);
 
   const shapes: ShapeResult[] = [];
@@ -282,6 +293,14 @@ async function main(): Promise<void> {
       }
     } finally {
       tree?.dispose();
+    }
+  }
+  // streams
+  if (streams.length > 0) {
+    try {
+      shapes.push(...(await runStreams(cli.mode, streams, (what) => progress.step(what))));
+    } catch (e) {
+      for (const spec of streams) shapes.push(failed(spec, "throughput", e));
     }
   }
   await measureShapes(executor);

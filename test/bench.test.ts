@@ -46,6 +46,11 @@ const EXPECTED: Record<string, string[]> = {
   "timers-cancel": ["spindle-wasm", "spindle-ts", "core-wasm", "core-ts", "setTimeout"],
   memory: KERNEL,
   "cold-start": KERNEL,
+  // streams
+  "echo-server": ["net", "spindle-wasm", "spindle-ts"],
+  "echo-server-cpu": ["net", "spindle-wasm", "spindle-ts"],
+  "echo-clients": ["net", "spindle-wasm", "spindle-ts"],
+  "echo-clients-cpu": ["net", "spindle-wasm", "spindle-ts"],
   "executor-tiny": ["spindle-wasm", "spindle-ts", "piscina"],
   "executor-small": ["spindle-wasm", "spindle-ts", "piscina"],
 };

@@ -86,7 +86,8 @@ export function* iwait<W extends Waitable>(
   if (timeout !== null) checkTimeout(timeout);
   if (count === 0) return;
   const loop = hubLoop("iwait()");
-  const readyOnes: W[] = [];
+  const readyOnes: W[] = []; // read from `taken` on: no shift(), O(1) per item
+  let taken = 0;
   let waiter: Waker<void> | null = null;
   let timedOut = false;
   const wake = (): void => {
@@ -94,18 +95,14 @@ export function* iwait<W extends Waitable>(
     waiter = null;
     w?.resume(undefined);
   };
-  const links = new Map<W, RawLink<unknown>>();
-  for (const item of items) {
-    const link: RawLink<unknown> = () => {
-      links.delete(item);
-      readyOnes.push(item);
-      const readied = waiter !== null;
-      wake();
-      return readied;
-    };
-    links.set(item, link);
-    item.rawlink(link);
-  }
+  // One link for every item (it receives the item), so no closure per item.
+  const link: RawLink<unknown> = (item) => {
+    readyOnes.push(item as W);
+    const readied = waiter !== null;
+    wake();
+    return readied;
+  };
+  for (const item of items) item.rawlink(link);
   const timer: Handle | null =
     timeout === null
       ? null
@@ -114,7 +111,7 @@ export function* iwait<W extends Waitable>(
           wake();
         });
   function* next(): Generator<Instruction | undefined, W | null, unknown> {
-    while (readyOnes.length === 0 && !timedOut)
+    while (readyOnes.length === taken && !timedOut)
       yield* suspend<void>(
         (waker) => {
           waiter = waker;
@@ -122,14 +119,14 @@ export function* iwait<W extends Waitable>(
         },
         { external: false, describe: "iwait" },
       );
-    return readyOnes.length > 0 ? readyOnes.shift()! : null;
+    return readyOnes.length > taken ? readyOnes[taken++]! : null;
   }
   try {
-    for (let handed = 0; handed < count && (readyOnes.length > 0 || !timedOut); handed++)
+    for (let handed = 0; handed < count && (readyOnes.length > taken || !timedOut); handed++)
       yield next();
   } finally {
     timer?.cancel();
-    for (const [item, link] of links) item.unlink(link);
+    for (const item of items) item.unlink(link);
   }
 }
 

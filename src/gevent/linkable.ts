@@ -91,10 +91,11 @@ export abstract class Linkable<S> {
   protected scheduleNotify(): void {
     if (this.notifier !== null || this.links.length === 0) return;
     const loop = this.loopRef ?? hubLoop("a link");
-    this.notifier = loop.callSoon(this.notifyLinks);
+    this.notifier = loop.callSoon(notify, this as Linkable<unknown>);
   }
 
-  private readonly notifyLinks = (): void => {
+  /** Calls the links in order; cut after one that readied a task (see the header). */
+  notifyLinks(): void {
     this.notifier = null;
     const source = this as unknown as S;
     while (this.links.length > 0 && this.ready()) {
@@ -113,7 +114,7 @@ export abstract class Linkable<S> {
         return;
       }
     }
-  };
+  }
 
   /**
    * Parks until the object is ready or `timeout` ms passed; returns whether it is ready.
@@ -163,4 +164,9 @@ export function done<T>(value: T): Operation<T> {
       };
     },
   } as Operation<T>;
+}
+
+/** The notifier's callback: one function for all objects (no closure per object). */
+function notify(source: Linkable<unknown>): void {
+  source.notifyLinks();
 }

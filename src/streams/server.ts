@@ -385,7 +385,15 @@ function* handle(
   writer: StreamWriter,
 ): Generator<Instruction | undefined, void, unknown> {
   try {
-    yield* asOperation(() => handler(reader, writer) as Coroutine<unknown>);
+    // A generator function's coroutine runs as is. Anything else goes through asOperation,
+    // which calls it inside AsyncLocalStorage (so currentTask() works after an await) —
+    // measured: the first such call turns on Node's async hooks for the whole process,
+    // and every socket write then costs more, so generator handlers stay clear of it.
+    yield* asOperation(
+      isGeneratorFunction(handler)
+        ? (handler(reader, writer) as Coroutine<unknown>)
+        : () => handler(reader, writer) as Coroutine<unknown>,
+    );
   } catch (e) {
     writer.abort();
     if (e instanceof CancelledError) throw e;
@@ -396,6 +404,12 @@ function* handle(
     return;
   }
   writer.close();
+}
+
+const GENERATOR_FUNCTION_TAG = "[object GeneratorFunction]";
+
+function isGeneratorFunction(f: unknown): boolean {
+  return Object.prototype.toString.call(f) === GENERATOR_FUNCTION_TAG;
 }
 
 function describeEndpoint(e: Endpoint): string {
