@@ -11,6 +11,7 @@ import { ROOT, consumer } from "./hosts.js";
 
 /** Entries documented as Node-only (docs/embedding.md), and files that are not modules. */
 const NODE_ONLY = new Set(["./worker", "./streams", "./http", "./spindle.wasm", "./package.json"]);
+NODE_ONLY.add("./cluster"); // cluster layer: node:cluster processes (docs/scaling.md)
 const pkg = JSON.parse(readFileSync(`${ROOT}package.json`, "utf8")) as {
   exports: Record<string, unknown>;
 };
