@@ -7,6 +7,7 @@ import { describe as describeValue } from "../errors.js";
 import type { Instruction, Operation } from "../kernel/operation.js";
 import type { Server } from "../streams/server.js";
 import { startServer } from "#gevent-net";
+import type { ClusterOptions } from "../cluster/supervisor.js";
 import type { StreamReader } from "../streams/stream-reader.js";
 import type { StreamWriter } from "../streams/stream-writer.js";
 import type { Greenlet } from "./greenlet.js";
@@ -27,6 +28,15 @@ export interface StreamServerOptions {
   pool?: Pool | number;
   /** The listen backlog. */
   backlog?: number;
+  // ── cluster layer: serving from several processes (startServer's `workers`) ──
+  /**
+   * Serve from this many worker processes sharing the port (node:cluster; `"auto"`: one per
+   * core). In the primary, start() then supervises the workers until SIGTERM/SIGINT and the
+   * server ends closed; in each worker it serves, and SIGTERM/SIGINT stop it gracefully.
+   */
+  workers?: number | "auto";
+  /** With `workers`: the supervisor's options (back-off, grace period, log; spindle/cluster). */
+  cluster?: ClusterOptions;
 }
 
 /** How long stop() lets handlers finish before killing them (gevent's stop_timeout). */
@@ -125,6 +135,10 @@ export class StreamServer {
       {
         ...(Number.isFinite(size) ? { maxConnections: size } : {}),
         ...(this.options.backlog === undefined ? {} : { backlog: this.options.backlog }),
+        // cluster layer: see StreamServerOptions.workers.
+        ...(this.options.workers === undefined
+          ? {}
+          : { workers: this.options.workers, cluster: this.options.cluster }),
       },
     );
     this.stopped = false;

@@ -185,7 +185,7 @@ export function get(
   port: number,
   path: string,
   timeoutMs = 10_000,
-): Promise<{ status: number; body: { id: string; pid: number } }> {
+): Promise<{ status: number; body: { id: string; pid: number; core?: string } }> {
   return new Promise((resolve, reject) => {
     const req = request(
       { host: "127.0.0.1", port, path, agent: false, timeout: timeoutMs },
@@ -197,7 +197,7 @@ export function get(
           try {
             resolve({
               status: res.statusCode ?? 0,
-              body: JSON.parse(text) as { id: string; pid: number },
+              body: JSON.parse(text) as { id: string; pid: number; core?: string },
             });
           } catch (e) {
             reject(e as Error);

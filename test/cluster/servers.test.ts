@@ -15,45 +15,53 @@ afterEach(async () => {
   expect(left, "processes outlived the test").toEqual([]);
 });
 
-describe("web.runApp(app, { workers })", { timeout: 120_000 }, () => {
-  it("serves from every worker; SIGTERM runs each worker's graceful shutdown, in-flight request included", async () => {
-    const c = (cluster = new Cluster({ WORKERS: "2" }, fixture("run-app.ts")));
-    const port = await c.listening(2);
-    const pids = new Set<number>();
-    for (let i = 0; i < 8 && pids.size < 2; i++) {
-      const r = await get(port, `/item-${i}`);
-      expect(r).toMatchObject({ status: 200, body: { id: `item-${i}` } });
-      pids.add(r.body.pid);
-    }
-    const workers = c.lines.filter((l) => l.type === "listening").map((l) => l.pid);
-    expect([...pids].sort()).toEqual([...workers].sort());
-    // The banner once, from the worker of slot 0, with the port the workers share.
-    const banners = c.lines.filter((l) => l.type === "banner");
-    expect(banners).toHaveLength(1);
-    expect(banners[0]!.line).toContain(`http://127.0.0.1:${port}`);
+describe.each(["wasm", "ts"] as const)(
+  "web.runApp(app, { workers, core: %s })",
+  { timeout: 120_000 },
+  (core) => {
+    it("serves from every worker; SIGTERM runs each worker's graceful shutdown, in-flight request included", async () => {
+      const c = (cluster = new Cluster({ WORKERS: "2", CORE: core }, fixture("run-app.ts")));
+      const port = await c.listening(2);
+      const pids = new Set<number>();
+      for (let i = 0; i < 8 && pids.size < 2; i++) {
+        const r = await get(port, `/item-${i}`);
+        // Each worker's loop runs on the core runApp was given.
+        expect(r).toMatchObject({ status: 200, body: { id: `item-${i}`, core } });
+        pids.add(r.body.pid);
+      }
+      const workers = c.lines.filter((l) => l.type === "listening").map((l) => l.pid);
+      expect([...pids].sort()).toEqual([...workers].sort());
+      // The banner once, from the worker of slot 0, with the port the workers share.
+      const banners = c.lines.filter((l) => l.type === "banner");
+      expect(banners).toHaveLength(1);
+      expect(banners[0]!.line).toContain(`http://127.0.0.1:${port}`);
 
-    const slow = get(port, "/slow/1500", 20_000);
-    const inFlight = await c.waitFor((l) => l.type === "request");
-    c.signal("SIGTERM");
-    expect(await slow).toEqual({ status: 200, body: { id: "slow", pid: inFlight.pid } });
-    expect(await c.exited).toEqual({ code: 0, signal: null });
+      const slow = get(port, "/slow/1500", 20_000);
+      const inFlight = await c.waitFor((l) => l.type === "request");
+      c.signal("SIGTERM");
+      expect(await slow).toEqual({ status: 200, body: { id: "slow", pid: inFlight.pid } });
+      expect(await c.exited).toEqual({ code: 0, signal: null });
 
-    // Each worker ran the app's cleanup and exited 0; then runApp returned in the primary.
-    for (const pid of workers) {
-      expect(c.lines.find((l) => l.type === "cleanup" && l.pid === pid)).toBeDefined();
-      expect(c.lines.find((l) => l.type === "exit" && l.pid === pid)).toMatchObject({
-        code: 0,
-        expected: true,
-      });
-    }
-    expect(c.lines.filter((l) => l.type === "kill")).toEqual([]);
-    expect(c.lines.filter((l) => l.type === "returned").map((l) => l.pid)).toEqual([c.pid]);
-  });
-});
+      // Each worker ran the app's cleanup and exited 0; then runApp returned in the primary.
+      for (const pid of workers) {
+        expect(c.lines.find((l) => l.type === "cleanup" && l.pid === pid)).toBeDefined();
+        expect(c.lines.find((l) => l.type === "exit" && l.pid === pid)).toMatchObject({
+          code: 0,
+          expected: true,
+        });
+      }
+      expect(c.lines.filter((l) => l.type === "kill")).toEqual([]);
+      expect(c.lines.filter((l) => l.type === "returned").map((l) => l.pid)).toEqual([c.pid]);
+    });
+  },
+);
 
-describe("startServer(…, { workers })", { timeout: 120_000 }, () => {
+describe.each([
+  ["startServer(…, { workers })", "start-server.ts"],
+  ["gevent's StreamServer with { workers }", "gevent-server.ts"],
+])("%s", { timeout: 120_000 }, (_name, program) => {
   it("serves from every worker; SIGTERM lets an open connection finish, then serveForever returns", async () => {
-    const c = (cluster = new Cluster({ WORKERS: "2" }, fixture("start-server.ts")));
+    const c = (cluster = new Cluster({ WORKERS: "2" }, fixture(program)));
     const port = await c.listening(2);
     const pids = new Set<string>();
     for (let i = 0; i < 8 && pids.size < 2; i++) pids.add(await exchange(port, "0"));
