@@ -29,7 +29,7 @@ import type { ImplResult, ShapeResult } from "./report.js";
 
 const SERVER_SCRIPT = fileURLToPath(new URL("./http-server.js", import.meta.url));
 export const HTTP_SERVER_IMPLS = ["spindle-wasm", "spindle-ts", "node-http", "fastify"];
-export const HTTP_CLIENT_IMPLS = ["spindle-wasm", "undici", "fetch"];
+export const HTTP_CLIENT_IMPLS = ["spindle-wasm", "spindle-ts", "undici", "fetch"];
 
 /** Sizes by mode (kept here: the other shapes' Sizes do not change). */
 export function httpSizes(mode: Mode): {
@@ -88,7 +88,8 @@ export function httpShapes(mode: Mode): ShapeSpec[] {
       baseline: "undici",
       sizes: { requests: s.clientRequests, concurrency: s.concurrency },
       uses: {
-        "spindle-wasm": "ClientSession.get + text(), one task per worker",
+        "spindle-wasm": "ClientSession.get + text(), one task per worker, wasm core",
+        "spindle-ts": "the same on the TS core",
         undici: "undici.request on an Agent + body.text()",
         fetch: "Node's fetch + text()",
       },
@@ -259,23 +260,26 @@ async function clientRun(
 ): Promise<number> {
   const per = total / workers;
   let ok = 0;
-  if (impl === "spindle-wasm") {
-    await run(function* () {
-      const session = new ClientSession({ limit: workers });
-      try {
-        const tasks = Array.from({ length: workers }, (_, w) =>
-          createTask(function* () {
-            for (let i = 0; i < per; i++) {
-              const res = yield* session.get(`${base}/${w}`);
-              if ((yield* res.text()) === String(w)) ok++;
-            }
-          }),
-        );
-        for (const t of tasks) yield* t;
-      } finally {
-        yield* session.close();
-      }
-    });
+  if (impl === "spindle-wasm" || impl === "spindle-ts") {
+    await run(
+      function* () {
+        const session = new ClientSession({ limit: workers });
+        try {
+          const tasks = Array.from({ length: workers }, (_, w) =>
+            createTask(function* () {
+              for (let i = 0; i < per; i++) {
+                const res = yield* session.get(`${base}/${w}`);
+                if ((yield* res.text()) === String(w)) ok++;
+              }
+            }),
+          );
+          for (const t of tasks) yield* t;
+        } finally {
+          yield* session.close();
+        }
+      },
+      { core: impl === "spindle-wasm" ? "wasm" : "ts" },
+    );
   } else if (impl === "undici") {
     const agent = new Agent({ connections: workers });
     try {

@@ -46,6 +46,9 @@ const EXPECTED: Record<string, string[]> = {
   "timers-cancel": ["spindle-wasm", "spindle-ts", "core-wasm", "core-ts", "setTimeout"],
   memory: KERNEL,
   "cold-start": KERNEL,
+  // HTTP (bench/http.ts)
+  "http-server": ["spindle-wasm", "spindle-ts", "node-http", "fastify"],
+  "http-client": ["spindle-wasm", "spindle-ts", "undici", "fetch"],
   // streams
   "echo-server": ["net", "spindle-wasm", "spindle-ts"],
   "echo-server-cpu": ["net", "spindle-wasm", "spindle-ts"],
@@ -53,9 +56,6 @@ const EXPECTED: Record<string, string[]> = {
   "echo-clients-cpu": ["net", "spindle-wasm", "spindle-ts"],
   "executor-tiny": ["spindle-wasm", "spindle-ts", "piscina"],
   "executor-small": ["spindle-wasm", "spindle-ts", "piscina"],
-  // HTTP (bench/http.ts)
-  "http-server": ["spindle-wasm", "spindle-ts", "node-http", "fastify"],
-  "http-client": ["spindle-wasm", "undici", "fetch"],
 };
 
 let out: string;
