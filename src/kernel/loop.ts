@@ -77,6 +77,9 @@ export const MAX_HANDOFF_CHAIN = 64;
  * past what memory holds (a handle is ~60 bytes) and keeps every token a V8 small integer.
  */
 const MAX_HANDLES = 2 ** 30;
+
+/** The settled Promise whose then() schedules a drive as a microtask (see kick). */
+const RESOLVED: Promise<void> = Promise.resolve();
 /**
  * Virtual clock: real ms the loop waits, idle, for pending outside work (I/O, Promises)
  * before it jumps time to the next deadline. One ms: long enough for loopback I/O already
@@ -913,11 +916,16 @@ export class EventLoop {
     this.drive();
   }
 
-  /** Ensures a drive will run soon: a microtask (a wake from outside is served at once). */
+  /**
+   * Ensures a drive will run soon: a microtask (a wake from outside is served at once).
+   * Through a resolved Promise rather than queueMicrotask, which on Node wraps every call
+   * in an AsyncResource and a bound function (~120 B measured per outside wake, and one
+   * outside wake is one kick): the same microtask queue, in the same order.
+   */
   private kick(): void {
     if (this.driveScheduled || !this.running) return;
     this.driveScheduled = true;
-    queueMicrotask(this.drive);
+    void RESOLVED.then(this.drive);
   }
 
   /**
