@@ -14,6 +14,12 @@
 // impl: "net" (raw node:net, callbacks) or "spindle-wasm" / "spindle-ts" (spindle's
 // streams on that core). The spindle server is the tutorial's handler without the peer in
 // the answer: read(1024), write it back, drain.
+//
+// spindle comes from dist/ (what `npm run bench` has just built), as a user's program gets
+// it, not from src/ through tsx: tsx transpiles with esbuild's keepNames, which wraps every
+// closure a function creates in a __name() call (an Object.defineProperty each time), and
+// that doubled the CPU per message of the spindle clients (34.6 against 17.0 µs, measured),
+// while the raw net side runs Node's own JavaScript either way.
 
 import { connect, createServer, type Socket } from "node:net";
 import { createInterface } from "node:readline";
@@ -26,7 +32,7 @@ import {
   startServer,
   type StreamReader,
   type StreamWriter,
-} from "../src/index.js";
+} from "../dist/index.js";
 
 const [role, impl, ...rest] = process.argv.slice(2);
 const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
