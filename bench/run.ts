@@ -365,11 +365,22 @@ async function main(): Promise<void> {
   if (!report.ok) process.exitCode = 1;
 }
 
+/**
+ * The report as indented JSON with each array of numbers (the samples) on one line: a
+ * fast shape has tens of thousands of samples, one line each made latest.json 56k lines.
+ */
+function reportJson(report: Report): string {
+  return JSON.stringify(report, null, 2).replace(
+    /\[\s+(-?[\d.e+-]+(?:,\s+-?[\d.e+-]+)*)\s+\]/g,
+    (_, items: string) => `[${items.replace(/,\s+/g, ", ")}]`,
+  );
+}
+
 /** latest.json (written whole, then renamed: a reader never sees half a file), .md, .svg. */
 function writeResults(dir: string, report: Report): void {
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, "latest.tmp.json");
-  writeFileSync(tmp, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(tmp, `${reportJson(report)}\n`);
   renameSync(tmp, join(dir, "latest.json"));
   writeFileSync(join(dir, "latest.md"), `${toMarkdown(report)}\n`);
   writeFileSync(join(dir, "chart.svg"), toSvg(report));
