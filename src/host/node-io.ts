@@ -3,8 +3,37 @@
 // condition, src/host/portable-io.ts elsewhere. Apart from "#node-host" (the async context
 // and the executor's needs), so entries that never open a socket (spindle/greenlet) do not
 // load node:net, node:tls and node:child_process.
+//
+// Loaded on first use. The root entry exports the streams, so a static import here made
+// every `import "spindle"` load node:net, node:tls (its root certificates) and
+// node:child_process: ~12 of the ~30 ms the import took, measured, for programs that never
+// open a socket. node:os is loaded by the kernel anyway (the executor's pool size).
 
-export { connect as netConnect, createServer as createNetServer } from "node:net";
-export { connect as tlsConnect, createServer as createTlsServer } from "node:tls";
-export { spawn } from "node:child_process";
+import type * as ChildProcess from "node:child_process";
+import { createRequire } from "node:module";
+import type * as Net from "node:net";
+import type * as Tls from "node:tls";
+
 export { constants as osConstants } from "node:os";
+
+const load = createRequire(import.meta.url);
+let net: typeof Net | undefined;
+let tls: typeof Tls | undefined;
+let childProcess: typeof ChildProcess | undefined;
+const netModule = (): typeof Net => (net ??= load("node:net") as typeof Net);
+const tlsModule = (): typeof Tls => (tls ??= load("node:tls") as typeof Tls);
+const childProcessModule = (): typeof ChildProcess =>
+  (childProcess ??= load("node:child_process") as typeof ChildProcess);
+
+type Loose = (...args: unknown[]) => unknown;
+
+export const netConnect = ((...args: unknown[]) =>
+  (netModule().connect as Loose)(...args)) as typeof Net.connect;
+export const createNetServer = ((...args: unknown[]) =>
+  (netModule().createServer as Loose)(...args)) as typeof Net.createServer;
+export const tlsConnect = ((...args: unknown[]) =>
+  (tlsModule().connect as Loose)(...args)) as typeof Tls.connect;
+export const createTlsServer = ((...args: unknown[]) =>
+  (tlsModule().createServer as Loose)(...args)) as typeof Tls.createServer;
+export const spawn = ((...args: unknown[]) =>
+  (childProcessModule().spawn as Loose)(...args)) as typeof ChildProcess.spawn;
