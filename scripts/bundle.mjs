@@ -46,9 +46,9 @@ await build({
   // Chunks beside the entries: the runner's URL is resolved from whichever file the executor
   // lands in, so all of them must be in one directory.
   chunkNames: "[name]-[hash]",
-  // dist/ as an installed package sees it: no tsconfig. Its "paths" map internal imports
-  // ("#gevent-net") to src/ for the type checker; followed here, they would pull a second
-  // copy of the kernel, from src/, into the bundle.
+  // dist/ as an installed package sees it: no tsconfig. Its "paths" map the internal imports
+  // ("#node-host", "#node-io") to src/ for the type checker; followed here, they would pull
+  // src/ files into the bundle beside dist/'s.
   tsconfigRaw: {},
 });
 

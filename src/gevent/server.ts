@@ -5,8 +5,7 @@
 import type { AddressInfo } from "node:net";
 import { describe as describeValue } from "../errors.js";
 import type { Instruction, Operation } from "../kernel/operation.js";
-import type { Server } from "../streams/server.js";
-import { startServer } from "#gevent-net";
+import { startServer, type Server } from "../streams/server.js";
 import type { ClusterOptions } from "../cluster/supervisor.js";
 import type { StreamReader } from "../streams/stream-reader.js";
 import type { StreamWriter } from "../streams/stream-writer.js";

@@ -4,8 +4,7 @@
 
 import { describe as describeValue } from "../errors.js";
 import type { Instruction } from "../kernel/operation.js";
-import type { ConnectionOptionsLike } from "../streams/open-connection.js";
-import { openConnection } from "#gevent-net";
+import { openConnection, type ConnectionOptionsLike } from "../streams/open-connection.js";
 import type { StreamReader } from "../streams/stream-reader.js";
 import type { StreamWriter } from "../streams/stream-writer.js";
 
