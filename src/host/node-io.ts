@@ -17,13 +17,15 @@ import type * as Tls from "node:tls";
 export { constants as osConstants } from "node:os";
 
 const load = createRequire(import.meta.url);
-let net: typeof Net | undefined;
-let tls: typeof Tls | undefined;
-let childProcess: typeof ChildProcess | undefined;
-const netModule = (): typeof Net => (net ??= load("node:net") as typeof Net);
-const tlsModule = (): typeof Tls => (tls ??= load("node:tls") as typeof Tls);
-const childProcessModule = (): typeof ChildProcess =>
-  (childProcess ??= load("node:child_process") as typeof ChildProcess);
+
+/** A built-in module, required the first time it is asked for. */
+function lazy<M>(name: string): () => M {
+  let module: M | undefined;
+  return () => (module ??= load(name) as M);
+}
+const netModule = lazy<typeof Net>("node:net");
+const tlsModule = lazy<typeof Tls>("node:tls");
+const childProcessModule = lazy<typeof ChildProcess>("node:child_process");
 
 type Loose = (...args: unknown[]) => unknown;
 
