@@ -170,7 +170,7 @@ function* collect<W extends Waitable>(
   const link: RawLink<unknown> = (item) => {
     if (out.length >= count || failed) return false;
     out.push(item as W);
-    if (raiseError && failureOf(item) !== null) failed = true;
+    if (raiseError && failureOf(item) !== undefined) failed = true;
     if (waiter === null || (out.length < count && !failed)) return false;
     const w = waiter;
     waiter = null;
@@ -195,14 +195,14 @@ function* collect<W extends Waitable>(
     waiter = null;
     for (const item of items) item.unlink(link);
   }
-  if (failed) throw failureOf(out[out.length - 1])!.error;
+  if (failed) throw failureOf(out[out.length - 1]);
   return out;
 }
 
-/** The error a finished greenlet or AsyncResult holds, wrapped; null if none. */
-function failureOf(item: unknown): { error: unknown } | null {
+/** The error a finished greenlet or AsyncResult holds; undefined if none. */
+function failureOf(item: unknown): unknown {
   const e = (item as { exception?: unknown }).exception;
-  return e === null || e === undefined ? null : { error: e };
+  return e === null ? undefined : e;
 }
 
 /** joinAll's options. */
